@@ -1,0 +1,39 @@
+namespace Stride.Storage;
+
+/// <summary>Organizations and their API keys.</summary>
+/// <remarks>Keys are stored as hashes only; the secret itself never reaches the store.</remarks>
+public interface IKeyStore
+{
+    /// <summary>The id of the organization with this name, created when missing.</summary>
+    Task<long> EnsureOrganizationAsync(string name, CancellationToken ct);
+
+    /// <summary>Whether any key exists at all (in any organization): false on a new database.</summary>
+    Task<bool> AnyKeyAsync(CancellationToken ct);
+
+    /// <summary>Stores a new key and returns its id.</summary>
+    Task<long> CreateKeyAsync(NewApiKey key, CancellationToken ct);
+
+    /// <summary>The unrevoked key with this hash, or null.</summary>
+    Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct);
+
+    /// <summary>The organization's keys, newest first, revoked ones included.</summary>
+    Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long organization, CancellationToken ct);
+
+    /// <summary>Revokes a key of the organization.</summary>
+    /// <returns>1 when a key was revoked, 0 when the organization has no such unrevoked key.</returns>
+    Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct);
+}
+
+/// <summary>What is stored of a key when it is created.</summary>
+/// <param name="Scopes">Scope names, such as <c>ingest</c>, <c>read</c>, <c>admin</c>, <c>operator</c>.</param>
+public sealed record NewApiKey(long Organization, string Name, string Prefix, byte[] Hash, IReadOnlyList<string> Scopes, long CreatedAt);
+
+/// <summary>A stored key, without its secret.</summary>
+public sealed record ApiKeyRecord(
+    long Id,
+    long Organization,
+    string Name,
+    string Prefix,
+    IReadOnlyList<string> Scopes,
+    long CreatedAt,
+    long? RevokedAt);
