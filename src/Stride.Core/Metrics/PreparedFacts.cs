@@ -1,0 +1,269 @@
+namespace Stride.Core.Metrics;
+
+/// <summary>
+/// <see cref="WindowFacts"/> sorted once, from which the metrics of any window inside the facts'
+/// range are computed with binary searches. Made by <see cref="MetricsEngine.Prepare"/>.
+/// </summary>
+/// <remarks>
+/// Immutable once built, so <see cref="Compute"/> may be called from several threads at once.
+/// Computing every bucket of a series costs about one sort of the facts in all, not one per bucket.
+/// </remarks>
+public sealed class PreparedFacts
+{
+    private const long Day = 86_400;
+
+    private readonly long _from;
+    private readonly long _to;
+
+    // Deployments by timestamp, with running counts so a window's totals are two look-ups.
+    private readonly long[] _deployedAt;
+    private readonly int[] _reworkBefore;
+    private readonly int[] _failedBefore;
+
+    // Lead-time facts by deployment time.
+    private readonly LeadTimeFact[] _leadTimes;
+
+    // Resolved incidents by resolution time.
+    private readonly IncidentFact[] _resolved;
+    private readonly long[] _resolvedAt;
+
+    // For the open count at an instant t: created < t, minus those also resolved before t. An
+    // incident is both created and resolved before t exactly when the later of the two is.
+    private readonly long[] _createdAt;
+    private readonly long[] _closedAt;
+
+    internal PreparedFacts(WindowFacts facts)
+    {
+        _from = facts.From;
+        _to = facts.To;
+
+        var deployments = facts.Deployments.ToArray();
+        Array.Sort(deployments, (a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        _deployedAt = new long[deployments.Length];
+        _reworkBefore = new int[deployments.Length + 1];
+        _failedBefore = new int[deployments.Length + 1];
+        for (var i = 0; i < deployments.Length; i++)
+        {
+            _deployedAt[i] = deployments[i].Timestamp;
+            _reworkBefore[i + 1] = _reworkBefore[i] + (deployments[i].Rework ? 1 : 0);
+            _failedBefore[i + 1] = _failedBefore[i] + (deployments[i].Failed ? 1 : 0);
+        }
+
+        _leadTimes = facts.LeadTimes.ToArray();
+        Array.Sort(_leadTimes, (a, b) => a.DeployedAt.CompareTo(b.DeployedAt));
+
+        _resolved = facts.Incidents.Where(i => i.Resolved is not null).ToArray();
+        Array.Sort(_resolved, (a, b) => a.Resolved!.Value.CompareTo(b.Resolved!.Value));
+        _resolvedAt = _resolved.Select(i => i.Resolved!.Value).ToArray();
+
+        _createdAt = facts.Incidents.Select(i => i.Created).ToArray();
+        Array.Sort(_createdAt);
+        _closedAt = _resolved.Select(i => Math.Max(i.Created, i.Resolved!.Value)).ToArray();
+        Array.Sort(_closedAt);
+    }
+
+    /// <summary>The metrics of the window <c>[from, to)</c>.</summary>
+    /// <param name="from">Start of the window, Unix seconds, inclusive.</param>
+    /// <param name="to">End of the window, Unix seconds, exclusive; greater than <paramref name="from"/>.</param>
+    /// <param name="benchmark">Which DORA report's tiers to apply.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The window is empty or not inside the facts' range.</exception>
+    public MetricsReport Compute(long from, long to, Benchmark benchmark)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, _from);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(to, _to);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(to, from);
+
+        var first = LowerBound(_deployedAt, from);
+        var end = LowerBound(_deployedAt, to);
+        var deployments = end - first;
+        var rework = _reworkBefore[end] - _reworkBefore[first];
+        var failed = _failedBefore[end] - _failedBefore[first];
+
+        return new MetricsReport(
+            DeploymentFrequencyOf(first, end, from, to, benchmark),
+            LeadTimeOf(from, to, benchmark),
+            new ChangeFailureRate(
+                deployments,
+                failed,
+                deployments == 0 ? null : (double)failed / deployments,
+                deployments == 0 ? null : Tiers.ChangeFailureRate(failed, deployments, benchmark)),
+            TimeToRestoreOf(from, to),
+            FailedDeploymentRecoveryTimeOf(from, to),
+            new ReworkRate(deployments, rework, deployments == 0 ? null : (double)rework / deployments));
+    }
+
+    private DeploymentFrequency DeploymentFrequencyOf(int first, int end, long from, long to, Benchmark benchmark)
+    {
+        var deployments = end - first;
+        var length = to - from;
+        var perDay = deployments / (length / (double)Day);
+
+        // Blocks are counted back from `to`; day k is [to − (k+1)·1d, to − k·1d). Only whole blocks
+        // count, so a window that does not start at midnight loses its partial first day.
+        var days = (int)(length / Day);
+        var active = new bool[days];
+        var firstWholeDay = to - days * Day;
+        for (var i = LowerBound(_deployedAt, firstWholeDay, first, end); i < end; i++)
+        {
+            active[(to - 1 - _deployedAt[i]) / Day] = true;
+        }
+
+        var deploymentDays = active.Count(a => a);
+        var perWeek = MedianActiveDays(active, 7);
+        var perMonth = MedianActiveDays(active, 30);
+        return new DeploymentFrequency(
+            deployments,
+            perDay,
+            deploymentDays,
+            perWeek,
+            Tiers.DeploymentFrequency(perWeek, perMonth, deployments, benchmark));
+    }
+
+    /// <summary>Median over whole blocks of <paramref name="blockDays"/> days of the active days in each; null without a whole block.</summary>
+    private static double? MedianActiveDays(bool[] active, int blockDays)
+    {
+        var blocks = active.Length / blockDays;
+        if (blocks == 0)
+        {
+            return null;
+        }
+
+        var counts = new long[blocks];
+        for (var b = 0; b < blocks; b++)
+        {
+            for (var d = b * blockDays; d < (b + 1) * blockDays; d++)
+            {
+                counts[b] += active[d] ? 1 : 0;
+            }
+        }
+
+        Array.Sort(counts);
+        return Percentiles.Of(counts, 0.5);
+    }
+
+    private LeadTimeForChanges LeadTimeOf(long from, long to, Benchmark benchmark)
+    {
+        var first = LowerBound(_leadTimes, from);
+        var end = LowerBound(_leadTimes, to);
+        var withoutTimestamp = 0;
+        var negative = 0;
+        var values = new List<long>(end - first);
+        for (var i = first; i < end; i++)
+        {
+            var fact = _leadTimes[i];
+            if (fact.ChangedAt is not { } changedAt)
+            {
+                withoutTimestamp++;
+                continue;
+            }
+
+            var leadTime = fact.DeployedAt - changedAt;
+            if (leadTime < 0)
+            {
+                negative++;
+                continue;
+            }
+
+            values.Add(leadTime);
+        }
+
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        var median = Percentiles.Median(sorted);
+        return new LeadTimeForChanges(
+            sorted.Length,
+            median,
+            Percentiles.Of(sorted, 0.9),
+            Percentiles.Mean(sorted),
+            withoutTimestamp,
+            negative,
+            Tiers.LeadTime(median, benchmark));
+    }
+
+    private TimeToRestore TimeToRestoreOf(long from, long to)
+    {
+        var first = LowerBound(_resolvedAt, from);
+        var end = LowerBound(_resolvedAt, to);
+        var values = new List<long>(end - first);
+        for (var i = first; i < end; i++)
+        {
+            var duration = _resolvedAt[i] - _resolved[i].Created;
+            if (duration >= 0)
+            {
+                values.Add(duration);
+            }
+        }
+
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        var median = Percentiles.Median(sorted);
+        var open = LowerBound(_createdAt, to) - LowerBound(_closedAt, to);
+        return new TimeToRestore(
+            sorted.Length,
+            median,
+            Percentiles.Mean(sorted),
+            Percentiles.Of(sorted, 0.9),
+            open,
+            Tiers.Restore(median));
+    }
+
+    private FailedDeploymentRecoveryTime FailedDeploymentRecoveryTimeOf(long from, long to)
+    {
+        var first = LowerBound(_resolvedAt, from);
+        var end = LowerBound(_resolvedAt, to);
+        var values = new List<long>(end - first);
+        for (var i = first; i < end; i++)
+        {
+            if (_resolved[i].DeployedAt is { } deployedAt && _resolvedAt[i] - deployedAt >= 0)
+            {
+                values.Add(_resolvedAt[i] - deployedAt);
+            }
+        }
+
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        var median = Percentiles.Median(sorted);
+        return new FailedDeploymentRecoveryTime(sorted.Length, median, Tiers.Restore(median));
+    }
+
+    /// <summary>The index of the first element ≥ <paramref name="value"/> in the sorted range.</summary>
+    private static int LowerBound(long[] sorted, long value, int start = 0, int end = -1)
+    {
+        var lo = start;
+        var hi = end < 0 ? sorted.Length : end;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (sorted[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private static int LowerBound(LeadTimeFact[] sorted, long deployedAt)
+    {
+        var lo = 0;
+        var hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (sorted[mid].DeployedAt < deployedAt)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}
