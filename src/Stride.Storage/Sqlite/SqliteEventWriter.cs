@@ -1,0 +1,404 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Data.Sqlite;
+using Stride.Core.Events;
+
+namespace Stride.Storage.Sqlite;
+
+/// <summary>
+/// Applies events to the writer connection with SPEC §2's rules, keeping the derived tables
+/// (<c>first_deployments</c>, <c>incident_attributions</c>) right after every event.
+/// </summary>
+/// <remarks>
+/// Runs inside the writer's transaction; owns one prepared statement per SQL text, created on first
+/// use and reused for every later row. Each event only touches its neighbourhood: a deployment the
+/// changes its old and new versions list and the incidents of its system whose attribution it can
+/// change; an incident only itself. Not thread-safe (the writer is single-threaded).
+/// </remarks>
+internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposable
+{
+    // A cancelled request is noticed between events; checking every event would cost more than it saves.
+    private const int CancellationCheckInterval = 256;
+
+    private readonly SqliteConnection _connection = connection;
+    private readonly List<SqliteStatement> _statements = [];
+
+    // One prepared statement per SQL text, created on first use (the SQL sits in a const at its call).
+    private SqliteStatement? _upsertChange;
+    private SqliteStatement? _insertDeployment;
+    private SqliteStatement? _findDeployment;
+    private SqliteStatement? _updateDeployment;
+    private SqliteStatement? _deleteDeploymentChange;
+    private SqliteStatement? _insertDeploymentChange;
+    private SqliteStatement? _forgetFirstDeployment;
+    private SqliteStatement? _improveFirstDeployment;
+    private SqliteStatement? _recomputeFirstDeployment;
+    private SqliteStatement? _insertSystemEnvironment;
+    private SqliteStatement? _affectedIncidents;
+    private SqliteStatement? _upsertIncident;
+    private SqliteStatement? _widenIncidentSpan;
+    private SqliteStatement? _forgetAttribution;
+    private SqliteStatement? _attribute;
+
+    /// <summary>Applies a request's events in list order (later events see earlier ones).</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
+    public int Append(long organization, IReadOnlyList<Event> events, CancellationToken ct)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i % CancellationCheckInterval == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
+
+            switch (events[i])
+            {
+                case Change change:
+                    ApplyChange(organization, change);
+                    break;
+                case Deployment deployment:
+                    ApplyDeployment(organization, deployment);
+                    break;
+                case Incident incident:
+                    ApplyIncident(organization, incident);
+                    break;
+                default:
+                    throw new ArgumentException($"Event {i} is of unknown type {events[i]?.GetType().Name ?? "null"}.", nameof(events));
+            }
+        }
+
+        return events.Count;
+    }
+
+    public void Dispose()
+    {
+        foreach (var statement in _statements)
+        {
+            statement.Dispose();
+        }
+
+        _statements.Clear();
+    }
+
+    private void ApplyChange(long org, Change change)
+    {
+        // Earliest timestamp wins; the WHERE skips rewriting the row when the push is not earlier.
+        // Nothing derived depends on it: lead times join the change's timestamp when read.
+        const string Sql = """
+            INSERT INTO changes (org, system, id, ts) VALUES ($org, $system, $id, $ts)
+            ON CONFLICT (org, system, id) DO UPDATE SET ts = excluded.ts WHERE excluded.ts < changes.ts
+            """;
+        (_upsertChange ??= Prepare(Sql, "$org", "$system", "$id", "$ts")).Execute(org, change.System, change.Identifier, change.Timestamp);
+    }
+
+    private void ApplyDeployment(long org, Deployment deployment)
+    {
+        var system = deployment.System;
+        var env = deployment.Environment;
+        var id = deployment.Identifier;
+        var ok = deployment.Result == DeploymentResult.Success;
+        var changes = DistinctInOrder(deployment.Changes);
+        var values = new object?[]
+        {
+            org, system, env, id, deployment.Timestamp, (long)deployment.Result, deployment.Rework ? 1L : 0L, deployment.Commit,
+            JsonSerializer.Serialize(deployment.Teams, StorageJson.Default.IReadOnlyListString),
+            JsonSerializer.Serialize(changes, StorageJson.Default.ListString),
+        };
+
+        // The common case is a new deployment: one statement tells whether it is.
+        const string InsertSql = """
+            INSERT INTO deployments (org, system, env, id, ts, result, rework, commit_sha, teams, changes)
+            VALUES ($org, $system, $env, $id, $ts, $result, $rework, $commit, $teams, $changes)
+            ON CONFLICT (org, system, env, id) DO NOTHING
+            RETURNING pk
+            """;
+        var inserted = (_insertDeployment ??= Prepare(InsertSql, "$org", "$system", "$env", "$id", "$ts", "$result", "$rework", "$commit", "$teams", "$changes"))
+            .Scalar(values);
+
+        long pk;
+        StoredDeployment? previous = null;
+        if (inserted is long newPk)
+        {
+            pk = newPk;
+        }
+        else
+        {
+            previous = FindDeployment(org, system, env, id);
+            pk = previous.Pk;
+            const string UpdateSql = """
+                UPDATE deployments
+                SET ts = $ts, result = $result, rework = $rework, commit_sha = $commit, teams = $teams, changes = $changes
+                WHERE pk = $pk
+                """;
+            (_updateDeployment ??= Prepare(UpdateSql, "$ts", "$result", "$rework", "$commit", "$teams", "$changes", "$pk"))
+                .Execute(values[4], values[5], values[6], values[7], values[8], values[9], pk);
+        }
+
+        UpdateDeploymentChanges(org, system, pk, previous?.Changes ?? [], changes);
+        UpdateFirstDeployments(org, system, env, id, pk, deployment.Timestamp, ok, previous, changes);
+
+        var wasOk = previous is { Result: DeploymentResult.Success };
+        if (ok)
+        {
+            // Incidents are attributed per environment in which their system has deployed.
+            const string EnvironmentSql = "INSERT OR IGNORE INTO system_environments (org, system, env) VALUES ($org, $system, $env)";
+            (_insertSystemEnvironment ??= Prepare(EnvironmentSql, "$org", "$system", "$env")).Execute(org, system, env);
+        }
+
+        if (ok || wasOk)
+        {
+            ReattributeAround(org, system, env, id, pk, wasOk ? previous!.Timestamp : null, ok ? deployment.Timestamp : null);
+        }
+    }
+
+    private StoredDeployment FindDeployment(long org, string system, string env, string id)
+    {
+        const string Sql = "SELECT pk, ts, result, changes FROM deployments WHERE org = $org AND system = $system AND env = $env AND id = $id";
+        using var reader = (_findDeployment ??= Prepare(Sql, "$org", "$system", "$env", "$id")).Query(org, system, env, id);
+        if (!reader.Read())
+        {
+            throw new InvalidOperationException($"Deployment {id} of {system} in {env} vanished during its own update.");
+        }
+
+        var changes = JsonSerializer.Deserialize(reader.GetString(3), StorageJson.Default.ListString) ?? [];
+        return new StoredDeployment(reader.GetInt64(0), reader.GetInt64(1), (DeploymentResult)reader.GetInt64(2), changes);
+    }
+
+    private void UpdateDeploymentChanges(long org, string system, long pk, List<string> oldChanges, List<string> newChanges)
+    {
+        const string DeleteSql = "DELETE FROM deployment_changes WHERE org = $org AND system = $system AND change = $change AND dep = $dep";
+        const string InsertSql = "INSERT OR IGNORE INTO deployment_changes (org, system, change, dep) VALUES ($org, $system, $change, $dep)";
+        if (oldChanges.Count > 0)
+        {
+            var kept = newChanges.ToHashSet(StringComparer.Ordinal);
+            var delete = _deleteDeploymentChange ??= Prepare(DeleteSql, "$org", "$system", "$change", "$dep");
+            foreach (var change in oldChanges.Where(c => !kept.Contains(c)))
+            {
+                delete.Execute(org, system, change, pk);
+            }
+        }
+
+        var insert = _insertDeploymentChange ??= Prepare(InsertSql, "$org", "$system", "$change", "$dep");
+        var old = oldChanges.ToHashSet(StringComparer.Ordinal);
+        foreach (var change in newChanges.Where(c => !old.Contains(c)))
+        {
+            insert.Execute(org, system, change, pk);
+        }
+    }
+
+    /// <summary>Keeps each listed change's first successful deployment in this environment right.</summary>
+    /// <remarks>
+    /// Only changes the old or the new version lists can be affected. Where this deployment was a
+    /// change's first and may no longer be (removed from the list, failed, moved in time), the first is
+    /// recomputed from the deployments that list the change; elsewhere a successful version can only
+    /// improve on the stored first.
+    /// </remarks>
+    private void UpdateFirstDeployments(
+        long org, string system, string env, string id, long pk, long ts, bool ok, StoredDeployment? previous, List<string> changes)
+    {
+        const string ForgetSql = """
+            DELETE FROM first_deployments
+            WHERE org = $org AND system = $system AND env = $env AND change = $change AND dep = $dep
+            """;
+        if (previous is null)
+        {
+            if (ok)
+            {
+                foreach (var change in changes)
+                {
+                    Improve(org, system, env, change, pk, ts, id);
+                }
+            }
+
+            return;
+        }
+
+        var listed = changes.ToHashSet(StringComparer.Ordinal);
+        var wasOk = previous.Result == DeploymentResult.Success;
+        var forget = _forgetFirstDeployment ??= Prepare(ForgetSql, "$org", "$system", "$env", "$change", "$dep");
+        foreach (var change in previous.Changes.Union(changes, StringComparer.Ordinal))
+        {
+            var wasFirst = wasOk && forget.Execute(org, system, env, change, pk) > 0;
+            if (wasFirst)
+            {
+                Recompute(org, system, env, change);
+            }
+            else if (ok && listed.Contains(change))
+            {
+                Improve(org, system, env, change, pk, ts, id);
+            }
+        }
+    }
+
+    private void Improve(long org, string system, string env, string change, long pk, long ts, string id)
+    {
+        // The earlier deployment wins; on equal timestamps the smaller identifier, so the result does
+        // not depend on arrival order.
+        const string Sql = """
+            INSERT INTO first_deployments (org, system, env, change, dep, deployed_at)
+            VALUES ($org, $system, $env, $change, $dep, $ts)
+            ON CONFLICT (org, system, env, change) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
+            WHERE excluded.deployed_at < first_deployments.deployed_at
+               OR (excluded.deployed_at = first_deployments.deployed_at
+                   AND $id < (SELECT d.id FROM deployments d WHERE d.pk = first_deployments.dep))
+            """;
+        (_improveFirstDeployment ??= Prepare(Sql, "$org", "$system", "$env", "$change", "$dep", "$ts", "$id")).Execute(org, system, env, change, pk, ts, id);
+    }
+
+    private void Recompute(long org, string system, string env, string change)
+    {
+        // Called after the stored row was deleted: none is inserted when no successful deployment in
+        // the environment lists the change any more.
+        const string Sql = """
+            INSERT INTO first_deployments (org, system, env, change, dep, deployed_at)
+            SELECT dc.org, dc.system, d.env, dc.change, d.pk, d.ts
+            FROM deployment_changes dc
+            JOIN deployments d ON d.pk = dc.dep
+            WHERE dc.org = $org AND dc.system = $system AND dc.change = $change AND d.env = $env AND d.result = 0
+            ORDER BY d.ts, d.id
+            LIMIT 1
+            """;
+        (_recomputeFirstDeployment ??= Prepare(Sql, "$org", "$system", "$env", "$change")).Execute(org, system, env, change);
+    }
+
+    /// <summary>Re-attributes, in one environment, the incidents a deployment's change can affect.</summary>
+    /// <param name="oldTs">The timestamp of the stored version when it was successful, else null.</param>
+    /// <param name="newTs">The timestamp of the new version when it is successful, else null.</param>
+    /// <remarks>
+    /// An incident's attribution can involve this deployment only when it names it, or when it was
+    /// created at or after a successful version's timestamp and before the next successful deployment
+    /// of the system in the environment (by timestamp, then identifier): after that one, the later one
+    /// wins. So the affected incidents are those naming it plus, for the old and the new version, the
+    /// incidents created in that span.
+    /// </remarks>
+    private void ReattributeAround(long org, string system, string env, string id, long pk, long? oldTs, long? newTs)
+    {
+        const string AffectedSql = """
+            SELECT id FROM incidents WHERE org = $org AND system = $system AND deployment = $id
+            UNION
+            SELECT id FROM incidents
+            WHERE org = $org AND system = $system AND created >= $old_ts
+              AND created < coalesce((
+                  SELECT n.ts FROM deployments n
+                  WHERE n.org = $org AND n.system = $system AND n.env = $env AND n.result = 0 AND n.pk <> $pk
+                    AND n.ts >= $old_ts AND (n.ts > $old_ts OR n.id > $id)
+                  ORDER BY n.ts LIMIT 1), 9223372036854775807)
+            UNION
+            SELECT id FROM incidents
+            WHERE org = $org AND system = $system AND created >= $new_ts
+              AND created < coalesce((
+                  SELECT n.ts FROM deployments n
+                  WHERE n.org = $org AND n.system = $system AND n.env = $env AND n.result = 0 AND n.pk <> $pk
+                    AND n.ts >= $new_ts AND (n.ts > $new_ts OR n.id > $id)
+                  ORDER BY n.ts LIMIT 1), 9223372036854775807)
+            """;
+        List<string>? affected = null;
+        using (var reader = (_affectedIncidents ??= Prepare(AffectedSql, "$org", "$system", "$env", "$id", "$pk", "$old_ts", "$new_ts"))
+            .Query(org, system, env, id, pk, oldTs, newTs))
+        {
+            while (reader.Read())
+            {
+                (affected ??= []).Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var incident in affected ?? [])
+        {
+            Reattribute(org, system, incident, env);
+        }
+    }
+
+    private void ApplyIncident(long org, Incident incident)
+    {
+        // A push replaces the creation time, and the resolution and named deployment only when given.
+        const string UpsertSql = """
+            INSERT INTO incidents (org, system, id, created, resolved, deployment)
+            VALUES ($org, $system, $id, $created, $resolved, $deployment)
+            ON CONFLICT (org, system, id) DO UPDATE SET
+                created = excluded.created,
+                resolved = coalesce(excluded.resolved, incidents.resolved),
+                deployment = coalesce(excluded.deployment, incidents.deployment)
+            RETURNING created, resolved
+            """;
+        long created;
+        long? resolved;
+        using (var reader = (_upsertIncident ??= Prepare(UpsertSql, "$org", "$system", "$id", "$created", "$resolved", "$deployment"))
+            .Query(org, incident.System, incident.Identifier, incident.TimestampCreated, incident.TimestampResolved, incident.Deployment))
+        {
+            reader.Read();
+            created = reader.GetInt64(0);
+            resolved = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+        }
+
+        if (resolved - created is > 0 and var span)
+        {
+            const string SpanSql = """
+                INSERT INTO incident_spans (org, max_span) VALUES ($org, $span)
+                ON CONFLICT (org) DO UPDATE SET max_span = excluded.max_span WHERE excluded.max_span > incident_spans.max_span
+                """;
+            (_widenIncidentSpan ??= Prepare(SpanSql, "$org", "$span")).Execute(org, span);
+        }
+
+        Reattribute(org, incident.System, incident.Identifier, env: null);
+    }
+
+    /// <summary>Recomputes an incident's attributed deployment in one environment, or in all (<paramref name="env"/> null).</summary>
+    private void Reattribute(long org, string system, string incident, string? env)
+    {
+        const string ForgetSql = """
+            DELETE FROM incident_attributions
+            WHERE org = $org AND system = $system AND incident = $incident AND ($env IS NULL OR env = $env)
+            """;
+        (_forgetAttribution ??= Prepare(ForgetSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+
+        // SPEC §3: the named deployment when a successful one of that identifier exists in the
+        // environment, else the latest successful one at or before the creation time (ties: greatest
+        // identifier). The CROSS JOINs fix the loop order: the one incident outermost.
+        const string AttributeSql = """
+            INSERT INTO incident_attributions (org, system, incident, env, dep, deployed_at)
+            SELECT i.org, i.system, i.id, se.env, d.pk, d.ts
+            FROM incidents i
+            CROSS JOIN system_environments se
+            CROSS JOIN deployments d
+            WHERE i.org = $org AND i.system = $system AND i.id = $incident
+              AND se.org = i.org AND se.system = i.system AND ($env IS NULL OR se.env = $env)
+              AND d.pk = coalesce(
+                  (SELECT n.pk FROM deployments n
+                   WHERE n.org = i.org AND n.system = i.system AND n.env = se.env AND n.id = i.deployment AND n.result = 0),
+                  (SELECT l.pk FROM deployments l
+                   WHERE l.org = i.org AND l.system = i.system AND l.env = se.env AND l.result = 0 AND l.ts <= i.created
+                   ORDER BY l.ts DESC, l.id DESC
+                   LIMIT 1))
+            """;
+        (_attribute ??= Prepare(AttributeSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+    }
+
+    private SqliteStatement Prepare(string sql, params string[] parameterNames)
+    {
+        var statement = new SqliteStatement(_connection, sql, parameterNames);
+        _statements.Add(statement);
+        return statement;
+    }
+
+    private static List<string> DistinctInOrder(IReadOnlyList<string> values)
+    {
+        var seen = new HashSet<string>(values.Count, StringComparer.Ordinal);
+        var result = new List<string>(values.Count);
+        foreach (var value in values)
+        {
+            if (seen.Add(value))
+            {
+                result.Add(value);
+            }
+        }
+
+        return result;
+    }
+
+    private sealed record StoredDeployment(long Pk, long Timestamp, DeploymentResult Result, List<string> Changes);
+}
+
+/// <summary>Source-generated JSON for the lists stored as JSON text.</summary>
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class StorageJson : JsonSerializerContext;

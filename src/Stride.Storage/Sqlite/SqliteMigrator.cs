@@ -1,0 +1,116 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Stride.Storage.Sqlite;
+
+/// <summary>Brings a SQLite database to the schema this build knows, from the embedded numbered scripts.</summary>
+/// <remarks>
+/// Scripts are <c>Sql/Sqlite/NNNN_name.sql</c>, forward-only and never edited once merged. Each applied
+/// script adds a row to <c>schema_version</c>; all pending scripts run in one transaction, so a failed
+/// migration leaves the database as it was.
+/// </remarks>
+internal static class SqliteMigrator
+{
+    private const string ResourcePrefix = "Stride.Storage.Sql.Sqlite.";
+
+    /// <summary>The scripts embedded in this build, by version, oldest first.</summary>
+    public static IReadOnlyList<(int Version, string Name)> Scripts { get; } = FindScripts();
+
+    /// <summary>The schema version this build creates.</summary>
+    public static int LatestVersion => Scripts[^1].Version;
+
+    /// <summary>Applies the scripts newer than the database's version.</summary>
+    /// <returns>The number of scripts applied (0 when the database was up to date).</returns>
+    /// <exception cref="InvalidOperationException">The database's version is newer than <see cref="LatestVersion"/>.</exception>
+    public static async Task<int> MigrateAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        const string CreateVersionTable = """
+            CREATE TABLE IF NOT EXISTS schema_version (
+                version    INTEGER PRIMARY KEY,
+                name       TEXT    NOT NULL,
+                applied_at TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            )
+            """;
+        const string ReadVersion = "SELECT coalesce(max(version), 0) FROM schema_version";
+        const string RecordVersion = "INSERT INTO schema_version (version, name) VALUES (@Version, @Name)";
+
+        // IMMEDIATE takes the write lock up front, so two processes opening a new database at once
+        // migrate one after the other instead of both reading version 0.
+        await connection.ExecuteAsync(new CommandDefinition("BEGIN IMMEDIATE", cancellationToken: ct)).ConfigureAwait(false);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(CreateVersionTable, cancellationToken: ct)).ConfigureAwait(false);
+            var current = await connection.ExecuteScalarAsync<long>(new CommandDefinition(ReadVersion, cancellationToken: ct)).ConfigureAwait(false);
+            if (current > LatestVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The database's schema is version {current}, newer than the version {LatestVersion} this Stride build knows. "
+                    + "It was written by a newer Stride: run that version (or newer), or restore a backup made for this one.");
+            }
+
+            var applied = 0;
+            foreach (var (version, name) in Scripts.Where(s => s.Version > current))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(ReadScript(name), cancellationToken: ct)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(RecordVersion, new { Version = version, Name = name }, cancellationToken: ct))
+                    .ConfigureAwait(false);
+                applied++;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition("COMMIT", cancellationToken: ct)).ConfigureAwait(false);
+            return applied;
+        }
+        catch
+        {
+            // CancellationToken.None: the rollback must run even when the migration was cancelled.
+            await connection.ExecuteAsync(new CommandDefinition("ROLLBACK", cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static List<(int Version, string Name)> FindScripts()
+    {
+        var scripts = new List<(int Version, string Name)>();
+        foreach (var resource in typeof(SqliteMigrator).Assembly.GetManifestResourceNames())
+        {
+            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = resource[ResourcePrefix.Length..];
+            var underscore = name.IndexOf('_', StringComparison.Ordinal);
+            if (underscore <= 0 || !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                throw new InvalidOperationException($"Embedded migration {name} is not named NNNN_name.sql.");
+            }
+
+            scripts.Add((version, name));
+        }
+
+        scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
+        for (var i = 0; i < scripts.Count; i++)
+        {
+            if (scripts[i].Version != i + 1)
+            {
+                throw new InvalidOperationException($"Embedded migrations must be numbered 1, 2, 3, … without gaps; found {scripts[i].Name}.");
+            }
+        }
+
+        if (scripts.Count == 0)
+        {
+            throw new InvalidOperationException("No SQLite migrations are embedded in Stride.Storage.");
+        }
+
+        return scripts;
+    }
+
+    private static string ReadScript(string name)
+    {
+        using var stream = typeof(SqliteMigrator).Assembly.GetManifestResourceStream(ResourcePrefix + name)
+            ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,106 @@
+using Dapper;
+
+namespace Stride.Storage.Sqlite;
+
+/// <summary>Organizations and API keys (<see cref="IKeyStore"/>).</summary>
+/// <remarks>
+/// Writes go through the same single writer as events (so they never contend with it for SQLite's
+/// write lock); reads use pooled reader connections. Scopes are stored as one space-separated text.
+/// </remarks>
+public sealed partial class SqliteStore
+{
+    /// <inheritdoc />
+    public Task<long> EnsureOrganizationAsync(string name, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        const string Sql = """
+            INSERT INTO organizations (name, created_at) VALUES (@Name, @CreatedAt) ON CONFLICT (name) DO NOTHING;
+            SELECT id FROM organizations WHERE name = @Name;
+            """;
+        var createdAt = _time.GetUtcNow().ToUnixTimeSeconds();
+        return _writer.WriteAsync(
+            (session, _) => session.Connection.ExecuteScalar<long>(Sql, new { Name = name, CreatedAt = createdAt }),
+            weight: 1,
+            ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AnyKeyAsync(CancellationToken ct)
+    {
+        const string Sql = "SELECT EXISTS (SELECT 1 FROM api_keys)";
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(Sql, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="Microsoft.Data.Sqlite.SqliteException">The hash is already stored, or the organization does not exist.</exception>
+    public Task<long> CreateKeyAsync(NewApiKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(key.Hash);
+        const string Sql = """
+            INSERT INTO api_keys (org, name, prefix, hash, scopes, created_at)
+            VALUES (@Organization, @Name, @Prefix, @Hash, @Scopes, @CreatedAt)
+            RETURNING id
+            """;
+        var parameters = new
+        {
+            key.Organization,
+            key.Name,
+            key.Prefix,
+            key.Hash,
+            Scopes = string.Join(' ', key.Scopes),
+            key.CreatedAt,
+        };
+        return _writer.WriteAsync((session, _) => session.Connection.ExecuteScalar<long>(Sql, parameters), weight: 1, ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        const string Sql = """
+            SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
+                   created_at AS CreatedAt, revoked_at AS RevokedAt
+            FROM api_keys
+            WHERE hash = @Hash AND revoked_at IS NULL
+            """;
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Hash = hash }, cancellationToken: ct))
+            .ConfigureAwait(false);
+        return row?.ToRecord();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long organization, CancellationToken ct)
+    {
+        const string Sql = """
+            SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
+                   created_at AS CreatedAt, revoked_at AS RevokedAt
+            FROM api_keys
+            WHERE org = @Organization
+            ORDER BY created_at DESC, id DESC
+            """;
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
+            .ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <inheritdoc />
+    public Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)
+    {
+        const string Sql = """
+            UPDATE api_keys SET revoked_at = @RevokedAt
+            WHERE org = @Organization AND id = @Id AND revoked_at IS NULL
+            """;
+        var parameters = new { Organization = organization, Id = id, RevokedAt = revokedAt };
+        return _writer.WriteAsync((session, _) => session.Connection.Execute(Sql, parameters), weight: 1, ct);
+    }
+
+    private sealed record KeyRow(long Id, long Organization, string Name, string Prefix, string Scopes, long CreatedAt, long? RevokedAt)
+    {
+        public ApiKeyRecord ToRecord() => new(
+            Id, Organization, Name, Prefix, Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), CreatedAt, RevokedAt);
+    }
+}

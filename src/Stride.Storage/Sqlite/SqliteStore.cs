@@ -1,0 +1,250 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Stride.Core.Events;
+using Stride.Core.Metrics;
+
+namespace Stride.Storage.Sqlite;
+
+/// <summary>The embedded store: one SQLite file holding events, derived facts, organizations and keys.</summary>
+/// <remarks>
+/// <para>Open with <see cref="OpenAsync"/> (or <see cref="StoreFactory.OpenAsync"/>); keep one instance per
+/// database for the life of the process and dispose it at shutdown. Thread-safe.</para>
+/// <para>Writes go through a single writer connection with group commit (see <see cref="AppendAsync"/>);
+/// reads use their own pooled connections, which WAL mode lets run alongside the writer, each read
+/// seeing one committed snapshot.</para>
+/// </remarks>
+public sealed partial class SqliteStore : IStrideStore
+{
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly SqliteWriter _writer;
+
+    private SqliteStore(string connectionString, TimeProvider time, SqliteWriter writer)
+    {
+        _connectionString = connectionString;
+        _time = time;
+        _writer = writer;
+    }
+
+    /// <summary>Opens the database file (creating it when missing) and brings its schema up to date.</summary>
+    /// <param name="connectionString">
+    /// A Microsoft.Data.Sqlite connection string naming a file, e.g. <c>Data Source=stride.db</c>, plus
+    /// Stride's optional <c>Synchronous=Off|Normal|Full|Extra</c> (default <c>Normal</c>: a commit survives a
+    /// crash of the process; <c>Full</c> also survives power loss, at the cost of an fsync per commit).
+    /// </param>
+    /// <param name="time">The clock for times the store records itself.</param>
+    /// <param name="ct">Cancels opening and migrating.</param>
+    /// <exception cref="ArgumentException">The connection string is malformed or names no file.</exception>
+    /// <exception cref="InvalidOperationException">The database's schema is newer than this build knows.</exception>
+    public static async Task<SqliteStore> OpenAsync(string connectionString, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var settings = SqliteSettings.Parse(connectionString);
+        var connection = new SqliteConnection(settings.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            await ConfigureWriterAsync(connection, settings, ct).ConfigureAwait(false);
+            await SqliteMigrator.MigrateAsync(connection, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            SqliteConnection.ClearPool(connection);
+            throw;
+        }
+
+        return new SqliteStore(settings.ConnectionString, time, new SqliteWriter(connection));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The request is queued for the single writer, which commits it together with the other requests
+    /// pending at that moment, each inside its own savepoint (group commit). The task completes after the
+    /// commit; a request that fails faults alone and stores nothing. Cancelling <paramref name="ct"/>
+    /// before the request's events are all applied rolls it back; after the commit it has no effect.
+    /// </remarks>
+    public Task<int> AppendAsync(long organization, IReadOnlyList<Event> events, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return _writer.WriteAsync((session, token) => session.Events.Append(organization, events, token), events.Count, ct);
+    }
+
+    /// <inheritdoc />
+    public async Task<WindowFacts> ReadFactsAsync(
+        long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
+
+        // Successful deployments in range, each with whether any incident is attributed to it.
+        const string DeploymentsSql = """
+            SELECT d.ts, d.rework, EXISTS (SELECT 1 FROM incident_attributions a WHERE a.dep = d.pk)
+            FROM deployments d
+            WHERE d.org = $org AND d.env = $env AND d.result = 0 AND d.ts >= $from AND d.ts < $to
+              AND ($systems IS NULL OR d.system IN (SELECT value FROM json_each($systems)))
+            """;
+
+        // Changes first deployed in range, with their own timestamp when they were pushed.
+        const string LeadTimesSql = """
+            SELECT f.deployed_at, c.ts
+            FROM first_deployments f
+            LEFT JOIN changes c ON c.org = f.org AND c.system = f.system AND c.id = f.change
+            WHERE f.org = $org AND f.env = $env AND f.deployed_at >= $from AND f.deployed_at < $to
+              AND ($systems IS NULL OR f.system IN (SELECT value FROM json_each($systems)))
+            """;
+
+        // Incidents resolved in range, or created before `to` and unresolved at `to`. An incident resolved
+        // after `to` but created before it lasted more than (resolved - to), so its resolution lies within
+        // the organization's longest incident span after `to`: that bound keeps the scan to the range.
+        const string IncidentsSql = """
+            SELECT i.created, i.resolved, a.deployed_at
+            FROM incidents i
+            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = $env
+            WHERE i.org = $org AND i.resolved IS NOT NULL AND i.resolved >= $from
+              AND i.resolved <= $to + coalesce((SELECT s.max_span FROM incident_spans s WHERE s.org = $org), 0)
+              AND (i.resolved < $to OR i.created < $to)
+              AND ($systems IS NULL OR i.system IN (SELECT value FROM json_each($systems)))
+            UNION ALL
+            SELECT i.created, i.resolved, a.deployed_at
+            FROM incidents i
+            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = $env
+            WHERE i.org = $org AND i.resolved IS NULL AND i.created < $to
+              AND ($systems IS NULL OR i.system IN (SELECT value FROM json_each($systems)))
+            """;
+
+        var env = EnvironmentName.Normalize(environment);
+        var filter = systems.Count == 0
+            ? null
+            : JsonSerializer.Serialize(systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList(), StorageJson.Default.ListString);
+
+        var query = new FactsQuery(organization, env, from, to, filter);
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+
+        // One read transaction (deferred: a reader never takes the write lock), so the three reads
+        // see the same committed snapshot.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var deployments = await ReadAllAsync(
+            connection, transaction, DeploymentsSql, query,
+            r => new DeploymentFact(r.GetInt64(0), r.GetInt64(1) != 0, r.GetInt64(2) != 0), ct).ConfigureAwait(false);
+        var leadTimes = await ReadAllAsync(
+            connection, transaction, LeadTimesSql, query,
+            r => new LeadTimeFact(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1)), ct).ConfigureAwait(false);
+        var incidents = await ReadAllAsync(
+            connection, transaction, IncidentsSql, query,
+            r => new IncidentFact(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)), ct)
+            .ConfigureAwait(false);
+        return new WindowFacts(from, to, deployments, leadTimes, incidents);
+    }
+
+    /// <inheritdoc />
+    public async Task<LatestDeployment?> FindLatestDeploymentAsync(long organization, string system, string environment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+
+        // Latest by timestamp, ties by the greatest identifier: the order incident attribution uses.
+        const string Sql = """
+            SELECT system AS System, env AS Environment, id AS Identifier, ts AS Timestamp, commit_sha AS "Commit"
+            FROM deployments
+            WHERE org = @Org AND system = @System AND env = @Env AND result = 0
+            ORDER BY ts DESC, id DESC
+            LIMIT 1
+            """;
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<LatestDeploymentRow>(new CommandDefinition(
+            Sql,
+            new { Org = organization, System = SystemName.Normalize(system), Env = EnvironmentName.Normalize(environment) },
+            cancellationToken: ct)).ConfigureAwait(false);
+        return row is null ? null : new LatestDeployment(row.System, row.Environment, row.Identifier, row.Timestamp, row.Commit);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> IsReadyAsync(CancellationToken ct)
+    {
+        const string Sql = "SELECT count(*) FROM schema_version";
+        try
+        {
+            await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, cancellationToken: ct)).ConfigureAwait(false) > 0;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Finishes the queued writes, then closes the writer and releases the pooled readers.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync().ConfigureAwait(false);
+
+        // Pooled readers keep the file open; a disposed store should let it go (tests delete it).
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private static async Task ConfigureWriterAsync(SqliteConnection connection, SqliteSettings settings, CancellationToken ct)
+    {
+        // WAL lets readers run alongside the one writer and makes commits a sequential append.
+        // journal_mode is stored in the file; the rest holds for this connection only, which is the
+        // only one that writes. busy_timeout covers another process briefly holding the file.
+        // Foreign keys guard api_keys → organizations (event tables carry none: they are the hot path).
+        var pragmas = $"""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = {settings.Synchronous};
+            PRAGMA busy_timeout = 10000;
+            PRAGMA foreign_keys = ON;
+            PRAGMA cache_size = -65536;
+            PRAGMA temp_store = MEMORY;
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(pragmas, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(
+        SqliteConnection connection, SqliteTransaction transaction, string sql, FactsQuery query, Func<SqliteDataReader, T> map,
+        CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$org", query.Organization);
+        command.Parameters.AddWithValue("$env", query.Environment);
+        command.Parameters.AddWithValue("$from", query.From);
+        command.Parameters.AddWithValue("$to", query.To);
+        command.Parameters.AddWithValue("$systems", (object?)query.Systems ?? DBNull.Value);
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+
+    /// <param name="Systems">A JSON array of system names, or null for all systems.</param>
+    private sealed record FactsQuery(long Organization, string Environment, long From, long To, string? Systems);
+
+    private sealed record LatestDeploymentRow(string System, string Environment, string Identifier, long Timestamp, string? Commit);
+}

@@ -1,0 +1,210 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Stride.Storage.Sqlite;
+
+/// <summary>The one connection that writes, shared by all requests through group commit.</summary>
+/// <remarks>
+/// SQLite has one writer at a time, and a commit's cost (the WAL write) hardly depends on its size.
+/// So requests are queued; a single loop takes everything pending, applies each request inside its
+/// own SAVEPOINT of one transaction, commits once, and only then completes the requests' tasks. A
+/// request that fails is rolled back to its savepoint and faulted alone; the others still commit.
+/// </remarks>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    // Bounds one transaction (and so the wait of the requests behind it) when very many are queued;
+    // a single larger request is still applied whole.
+    private const int MaxGroupWeight = 50_000;
+
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(
+        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+
+    private readonly SqliteConnection _connection;
+    private readonly WriteSession _session;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
+    private readonly SqliteCommand _savepoint;
+    private readonly SqliteCommand _release;
+    private readonly SqliteCommand _rollbackToSavepoint;
+    private readonly Task _loop;
+
+    /// <param name="connection">An open connection, configured and migrated; the writer owns it from now on.</param>
+    public SqliteWriter(SqliteConnection connection)
+    {
+        _connection = connection;
+        _session = new WriteSession(connection, new SqliteEventWriter(connection));
+
+        // Transactions are driven with SQL rather than BeginTransaction, so the prepared statements
+        // need no Transaction object and stay valid across transactions. IMMEDIATE takes the write
+        // lock at once (another process holding it makes BEGIN wait, not a later statement fail).
+        _begin = Command("BEGIN IMMEDIATE");
+        _commit = Command("COMMIT");
+        _rollback = Command("ROLLBACK");
+        _savepoint = Command("SAVEPOINT request");
+        _release = Command("RELEASE request");
+        _rollbackToSavepoint = Command("ROLLBACK TO request");
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues a write; the task completes once it is committed, or faults when it was rolled back.</summary>
+    /// <param name="apply">The write, run on the writer's thread inside a savepoint; it may throw to roll itself back.</param>
+    /// <param name="weight">Its size in rows, to bound a transaction.</param>
+    /// <param name="ct">Cancels the write while it is queued or being applied, never after it was committed.</param>
+    public Task<T> WriteAsync<T>(Func<WriteSession, CancellationToken, T> apply, int weight, CancellationToken ct)
+    {
+        var write = new PendingWrite<T>(apply, Math.Max(1, weight), ct);
+        if (!_queue.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(nameof(SqliteStore), "The store is closed.");
+        }
+
+        return write.Task;
+    }
+
+    /// <summary>Stops taking writes, finishes the queued ones and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_queue.Writer.TryComplete())
+        {
+            await _loop.ConfigureAwait(false);
+            _session.Events.Dispose();
+            foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _release, _rollbackToSavepoint })
+            {
+                command.Dispose();
+            }
+
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<PendingWrite>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var weight = 0;
+            while (weight < MaxGroupWeight && _queue.Reader.TryRead(out var write))
+            {
+                group.Add(write);
+                weight += write.Weight;
+            }
+
+            CommitGroup(group);
+            group.Clear();
+        }
+    }
+
+    private void CommitGroup(List<PendingWrite> group)
+    {
+        var applied = new List<PendingWrite>(group.Count);
+        try
+        {
+            _begin.ExecuteNonQuery();
+            foreach (var write in group)
+            {
+                if (write.CancellationToken.IsCancellationRequested)
+                {
+                    write.Fail(new OperationCanceledException(write.CancellationToken));
+                    continue;
+                }
+
+                _savepoint.ExecuteNonQuery();
+                try
+                {
+                    write.Apply(_session);
+                }
+                catch (Exception exception)
+                {
+                    // If this throws (the error already ended the transaction), the whole group fails below.
+                    _rollbackToSavepoint.ExecuteNonQuery();
+                    _release.ExecuteNonQuery();
+                    write.Fail(exception);
+                    continue;
+                }
+
+                _release.ExecuteNonQuery();
+                applied.Add(write);
+            }
+
+            _commit.ExecuteNonQuery();
+        }
+        catch (Exception exception)
+        {
+            TryRollback();
+            foreach (var write in group)
+            {
+                write.Fail(exception);
+            }
+
+            return;
+        }
+
+        foreach (var write in applied)
+        {
+            write.Complete();
+        }
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            _rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // No transaction was open (BEGIN failed, or SQLite already rolled it back): nothing to undo.
+        }
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+}
+
+/// <summary>What a queued write works with, on the writer's thread only.</summary>
+internal sealed record WriteSession(SqliteConnection Connection, SqliteEventWriter Events);
+
+internal abstract class PendingWrite(int weight, CancellationToken ct)
+{
+    public int Weight { get; } = weight;
+
+    public CancellationToken CancellationToken { get; } = ct;
+
+    public abstract void Apply(WriteSession session);
+
+    public abstract void Complete();
+
+    /// <summary>Faults the write (cancels it for an <see cref="OperationCanceledException"/>); no-op once completed.</summary>
+    public abstract void Fail(Exception exception);
+}
+
+internal sealed class PendingWrite<T>(Func<WriteSession, CancellationToken, T> apply, int weight, CancellationToken ct)
+    : PendingWrite(weight, ct)
+{
+    // Continuations run on the thread pool, never inline on the writer's loop.
+    private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private T? _result;
+
+    public Task<T> Task => _completion.Task;
+
+    public override void Apply(WriteSession session) => _result = apply(session, CancellationToken);
+
+    public override void Complete() => _completion.TrySetResult(_result!);
+
+    public override void Fail(Exception exception)
+    {
+        if (exception is OperationCanceledException && CancellationToken.IsCancellationRequested)
+        {
+            _completion.TrySetCanceled(CancellationToken);
+        }
+        else
+        {
+            _completion.TrySetException(exception);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Stride.Storage.Sqlite;
+
+namespace Stride.Storage.Tests.Sqlite;
+
+public sealed class SqliteEventStoreContractTests : EventStoreContractTests<SqliteStoreProvider>;
+
+public sealed class SqliteKeyStoreContractTests : KeyStoreContractTests<SqliteStoreProvider>;
+
+/// <summary>What only the SQLite store has: its file, connection string, migrations and journal.</summary>
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly string _path = SqliteStoreProvider.NewDatabasePath();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string ConnectionString => $"Data Source={_path}";
+
+    public void Dispose() => SqliteStoreProvider.DeleteDatabase(_path);
+
+    [Fact]
+    public async Task FreshDatabaseIsMigratedToTheLatestVersion()
+    {
+        await using (await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        {
+        }
+
+        Assert.Equal(
+            Enumerable.Range(1, SqliteMigrator.LatestVersion).Select(v => (long)v),
+            Query<long>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Contains("incident_attributions", Query<string>("SELECT name FROM sqlite_master WHERE type = 'table'"));
+    }
+
+    [Fact]
+    public async Task ReopeningKeepsDataAndAppliesNothing()
+    {
+        long org;
+        await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        {
+            org = await store.EnsureOrganizationAsync("acme", Ct);
+            await store.AppendAsync(org, [Some.Deployment("v1", 1_000)], Ct);
+        }
+
+        var applied = Query<string>("SELECT applied_at FROM schema_version");
+
+        await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        {
+            Assert.Equal(org, await store.EnsureOrganizationAsync("acme", Ct));
+            Assert.Single((await store.ReadFactsAsync(org, 0, 10_000, "production", [], Ct)).Deployments);
+        }
+
+        Assert.Equal(applied, Query<string>("SELECT applied_at FROM schema_version"));
+    }
+
+    [Fact]
+    public async Task DatabaseOfANewerVersionIsRefused()
+    {
+        await using (await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        {
+        }
+
+        Execute($"INSERT INTO schema_version (version, name) VALUES ({SqliteMigrator.LatestVersion + 1}, '9999_future.sql')");
+
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(ConnectionString, _time, Ct));
+        Assert.Contains($"version {SqliteMigrator.LatestVersion + 1}", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("newer", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DatabaseUsesWriteAheadLogging()
+    {
+        await using var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
+
+        Assert.Equal("wal", Assert.Single(Query<string>("PRAGMA journal_mode")));
+    }
+
+    [Fact]
+    public void SynchronousDefaultsToNormalAndCanBeChosenInTheConnectionString()
+    {
+        Assert.Equal("NORMAL", SqliteSettings.Parse("Data Source=a.db").Synchronous);
+
+        var full = SqliteSettings.Parse("Data Source=a.db;Synchronous=Full");
+
+        Assert.Equal("FULL", full.Synchronous);
+        Assert.DoesNotContain("Synchronous", full.ConnectionString, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("Data Source=a.db;Synchronous=Sometimes")]
+    [InlineData("Data Source=:memory:")]
+    [InlineData("Data Source=a.db;Mode=ReadOnly")]
+    [InlineData("Data Source=a.db;Flavour=Vanilla")]
+    [InlineData("Data Source")]
+    public void UnusableConnectionStringIsRefused(string connectionString)
+        => Assert.Throws<ArgumentException>(() => SqliteSettings.Parse(connectionString));
+
+    [Fact]
+    public async Task FactoryOpensSqliteStores()
+    {
+        await using var store = await StoreFactory.OpenAsync($"{ConnectionString};Synchronous=Full", _time, Ct);
+
+        Assert.IsType<SqliteStore>(store);
+        Assert.True(await store.IsReadyAsync(Ct));
+    }
+
+    [Fact]
+    public async Task FactoryRefusesPostgresConnectionStrings()
+    {
+        var exception = await Assert.ThrowsAsync<ArgumentException>(
+            () => StoreFactory.OpenAsync("Host=localhost;Username=stride;Database=stride", _time, Ct));
+
+        Assert.Contains("PostgreSQL support is not available in this build", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OrganizationRecordsItsCreationTimeFromTheClock()
+    {
+        await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        {
+            _time.Advance(TimeSpan.FromSeconds(42));
+            await store.EnsureOrganizationAsync("acme", Ct);
+        }
+
+        Assert.Equal(1_700_000_042, Assert.Single(Query<long>("SELECT created_at FROM organizations")));
+    }
+
+    [Fact]
+    public async Task DisposedStoreRefusesWrites()
+    {
+        var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
+        await store.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.AppendAsync(1, [Some.Change()], Ct));
+    }
+
+    private List<T> Query<T>(string sql)
+    {
+        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return rows;
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"{ConnectionString};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
