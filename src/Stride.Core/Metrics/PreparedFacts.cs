@@ -226,11 +226,14 @@ public sealed class PreparedFacts
         return new FailedDeploymentRecoveryTime(sorted.Length, median, Tiers.Restore(median));
     }
 
-    /// <summary>The index of the first element ≥ <paramref name="value"/> in the sorted range.</summary>
-    private static int LowerBound(long[] sorted, long value, int start = 0, int end = -1)
+    /// <summary>The index of the first element ≥ <paramref name="value"/> in ascending <paramref name="sorted"/>.</summary>
+    private static int LowerBound(long[] sorted, long value) => LowerBound(sorted, value, 0, sorted.Length);
+
+    /// <summary>The index of the first element ≥ <paramref name="value"/> in ascending <c>sorted[start..end]</c>.</summary>
+    private static int LowerBound(long[] sorted, long value, int start, int end)
     {
         var lo = start;
-        var hi = end < 0 ? sorted.Length : end;
+        var hi = end;
         while (lo < hi)
         {
             var mid = lo + ((hi - lo) / 2);
