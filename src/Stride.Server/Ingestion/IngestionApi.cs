@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stride.Core.Events;
+using Stride.Server.Auth;
+using Stride.Storage;
+
+namespace Stride.Server.Ingestion;
+
+/// <summary>Native ingestion (SPEC §4.1): changes, deployments, incidents, and mixed batches.</summary>
+internal static class IngestionApi
+{
+    public static RouteGroupBuilder MapIngestionApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest);
+        group.MapPost("/changes", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "change", ct))
+            .WithName("PostChanges").WithSummary("Push one change or an array of changes");
+        group.MapPost("/deployments", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "deployment", ct))
+            .WithName("PostDeployments").WithSummary("Push one deployment or an array of deployments");
+        group.MapPost("/incidents", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "incident", ct))
+            .WithName("PostIncidents").WithSummary("Push one incident or an array of incidents");
+        group.MapPost("/events", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, null, ct))
+            .WithName("PostEvents").WithSummary("Push a batch of typed events as a JSON array or NDJSON, stored atomically");
+        return group;
+    }
+
+    private static async Task<Results<Ok<StoredResponse>, ValidationProblem>> IngestAsync(
+        HttpContext http, IEventStore store, string? type, CancellationToken ct)
+    {
+        var body = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
+        List<Event> events;
+        try
+        {
+            var parsed = EventReader.Parse(body, Json.Item, Json.List);
+            if (parsed.Error is { } error)
+            {
+                return IngestionProblems.From([error]);
+            }
+
+            var (valid, errors) = EventValidator.Validate(parsed.Items, parsed.IsBatch, type);
+            if (errors.Count > 0)
+            {
+                return IngestionProblems.From(errors);
+            }
+
+            events = valid;
+        }
+        finally
+        {
+            http.Request.BodyReader.AdvanceTo(body.End);
+        }
+
+        var stored = await store.AppendAsync(http.User.Organization(), events, ct);
+        return TypedResults.Ok(new StoredResponse(stored));
+    }
+
+    private static class Json
+    {
+        public static readonly JsonTypeInfo<EventItem> Item = IngestionJsonContext.Default.EventItem;
+        public static readonly JsonTypeInfo<List<EventItem?>> List = IngestionJsonContext.Default.ListEventItem;
+    }
+}
+
+/// <summary>The answer to an accepted ingestion request: how many events were stored.</summary>
+internal sealed record StoredResponse(int Stored);

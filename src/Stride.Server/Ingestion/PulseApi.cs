@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Stride.Core.Events;
+using Stride.Server.Auth;
+using Stride.Storage;
+
+namespace Stride.Server.Ingestion;
+
+/// <summary>
+/// The Pulse-compatible route (SPEC §4.2): one event per request, as Codacy's pulse-event-cli
+/// sends it, with the key and system in the query string.
+/// </summary>
+internal static class PulseApi
+{
+    public static RouteGroupBuilder MapPulseApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/ingestion").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest);
+        group.MapPost("/cli", PostCliEventAsync)
+            .WithName("PostPulseCliEvent").WithSummary("Push one event in pulse-event-cli's format");
+        return group;
+    }
+
+    // The CLI's Environment and CLI-Version headers describe where the CLI ran; they are accepted and not needed.
+    private static async Task<Results<Ok<StoredResponse>, ValidationProblem>> PostCliEventAsync(
+        HttpContext http, IEventStore store, string? system, CancellationToken ct)
+    {
+        var body = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
+        Event? e;
+        try
+        {
+            var parsed = EventReader.Parse(body, PulseJsonContext.Default.PulseEvent, PulseJsonContext.Default.ListPulseEvent);
+            if (parsed.Error is { } error)
+            {
+                return IngestionProblems.From([error]);
+            }
+
+            if (parsed.Items.Count != 1 || parsed.IsBatch)
+            {
+                return IngestionProblems.From([new IngestionError(null, "", "must hold exactly one event object.")]);
+            }
+
+            var errors = new List<IngestionError>();
+            e = ToEvent(parsed.Items[0], system, errors);
+            if (errors.Count > 0)
+            {
+                return IngestionProblems.From(errors);
+            }
+        }
+        finally
+        {
+            http.Request.BodyReader.AdvanceTo(body.End);
+        }
+
+        var stored = await store.AppendAsync(http.User.Organization(), [e!], ct);
+        return TypedResults.Ok(new StoredResponse(stored));
+    }
+
+    private static Event? ToEvent(PulseEvent item, string? querySystem, List<IngestionError> errors)
+    {
+        if (querySystem is { Length: > EventValidator.MaxSystemLength })
+        {
+            errors.Add(new IngestionError(null, "system", $"is {querySystem.Length} characters long; at most {EventValidator.MaxSystemLength} are allowed."));
+            return null;
+        }
+
+        var system = SystemName.Normalize(querySystem);
+        var type = item.Type?.Trim().ToLowerInvariant();
+        var (idField, id) = type switch
+        {
+            "change" => ("change_id", item.ChangeId),
+            "deployment" => ("deploy_id", item.DeployId),
+            "incident" => ("incident_id", item.IncidentId),
+            _ => ("", null),
+        };
+
+        if (idField.Length == 0)
+        {
+            errors.Add(new IngestionError(null, "$type", item.Type is null
+                ? "is required: one of 'change', 'deployment', 'incident'."
+                : $"'{EventValidator.Shorten(item.Type)}' is unknown: use 'change', 'deployment' or 'incident'."));
+            return null;
+        }
+
+        id = id?.Trim();
+        if (string.IsNullOrEmpty(id))
+        {
+            errors.Add(new IngestionError(null, idField, "is required and must not be empty."));
+        }
+        else if (id.Length > EventValidator.MaxIdentifierLength)
+        {
+            errors.Add(new IngestionError(null, idField, $"is {id.Length} characters long; at most {EventValidator.MaxIdentifierLength} are allowed."));
+        }
+
+        if (item.TimeCreated is null)
+        {
+            errors.Add(new IngestionError(null, "time_created", "is required: an RFC 3339 date-time with an offset."));
+        }
+
+        var changes = Clean(item.Changes, "changes", EventValidator.MaxChanges, errors);
+        var teams = Clean(item.Teams, "teams", EventValidator.MaxTeams, errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var created = item.TimeCreated!.Value;
+        return type switch
+        {
+            "change" => new Change(system, id!, created),
+            "deployment" => new Deployment(system, id!, created, EnvironmentName.Production, DeploymentResult.Success, changes, teams, null, false),
+            _ => new Incident(system, id!, created, item.TimeResolved, null),
+        };
+    }
+
+    private static List<string> Clean(List<string?>? values, string field, int max, List<IngestionError> errors)
+    {
+        if (values is null)
+        {
+            return [];
+        }
+
+        if (values.Count > max)
+        {
+            errors.Add(new IngestionError(null, field, $"holds {values.Count} entries; at most {max} are allowed."));
+            return [];
+        }
+
+        var list = new List<string>(values.Count);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var text = values[i]?.Trim();
+            if (string.IsNullOrEmpty(text) || text.Length > EventValidator.MaxIdentifierLength)
+            {
+                errors.Add(new IngestionError(null, $"{field}[{i}]", $"must be a non-empty string of at most {EventValidator.MaxIdentifierLength} characters."));
+            }
+            else
+            {
+                list.Add(text);
+            }
+        }
+
+        return list;
+    }
+}
+
+/// <summary>An event in pulse-event-cli's wire format.</summary>
+internal sealed class PulseEvent
+{
+    [JsonPropertyName("$type")]
+    public string? Type { get; set; }
+
+    public string? Source { get; set; }
+
+    [JsonPropertyName("event_type")]
+    public string? EventType { get; set; }
+
+    [JsonPropertyName("change_id")]
+    public string? ChangeId { get; set; }
+
+    [JsonPropertyName("deploy_id")]
+    public string? DeployId { get; set; }
+
+    [JsonPropertyName("incident_id")]
+    public string? IncidentId { get; set; }
+
+    [JsonPropertyName("time_created")]
+    [JsonConverter(typeof(PulseTimeConverter))]
+    public long? TimeCreated { get; set; }
+
+    [JsonPropertyName("time_resolved")]
+    [JsonConverter(typeof(PulseTimeConverter))]
+    public long? TimeResolved { get; set; }
+
+    public List<string?>? Changes { get; set; }
+
+    public List<string?>? Teams { get; set; }
+}
+
+/// <summary>
+/// Pulse times: RFC 3339 as Go writes them. Go's zero time (<c>0001-01-01T00:00:00Z</c>), which
+/// the CLI sends for an unset time, means "no time".
+/// </summary>
+internal sealed class PulseTimeConverter : JsonConverter<long?>
+{
+    private static readonly TimestampConverter Inner = new();
+
+    public override long? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        => reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("0001-01-01T00:00:00Z")
+            ? null
+            : Inner.Read(ref reader, typeToConvert, options);
+
+    public override void Write(Utf8JsonWriter writer, long? value, JsonSerializerOptions options)
+        => throw new NotSupportedException("Timestamps are only read.");
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowDuplicateProperties = false, MaxDepth = 16)]
+[JsonSerializable(typeof(PulseEvent))]
+[JsonSerializable(typeof(List<PulseEvent?>))]
+internal sealed partial class PulseJsonContext : JsonSerializerContext;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every Stride test and ends with one line: "N passed, M failed".
+# Usage: ./test.sh [extra dotnet test arguments]
+set -uo pipefail
+cd "$(dirname "$0")"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet test --solution Stride.slnx -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Microsoft.Testing.Platform prints the totals of the whole run last.
+passed=$(grep -E '^\s*succeeded:' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+failed=$(grep -E '^\s*failed:' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+skipped=$(grep -E '^\s*skipped:' "$log" | tail -n 1 | grep -oE '[0-9]+' || true)
+passed=${passed:-0}
+failed=${failed:-0}
+skipped=${skipped:-0}
+
+# Nothing may be skipped silently: a skipped test counts as failed.
+if [ "$skipped" -gt 0 ]; then
+  echo "$skipped test(s) were skipped; they count as failed."
+  failed=$((failed + skipped))
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status (build error or a crashed test host)."
+  failed=1
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
