@@ -8,7 +8,9 @@ using Stride.Server.Keys;
 using Stride.Server.Metrics;
 using Stride.Server.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is found beside the binary wherever the server is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // per-request lines would log query-string keys
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--database"] = "Stride:Database" });
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
@@ -18,7 +20,14 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddSingleton(TimeProvider.System);
 await builder.AddStrideStorageAsync();                  // SQLite file unless Stride:Database says otherwise
 builder.Services.AddStrideAuth();                       // API keys with scopes
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+{
+    // Kestrel's own messages ("Request body too large…") tell the client what to fix.
+    if (c.Exception is BadHttpRequestException bad)
+    {
+        c.ProblemDetails.Detail = bad.Message;
+    }
+});
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
