@@ -1,6 +1,9 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Stride.Core.Events;
 
 namespace Stride.Storage.Sqlite;
@@ -21,20 +24,40 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private const int CancellationCheckInterval = 256;
 
     private readonly SqliteConnection _connection = connection;
+    // Changes are upserted this many at a time.
+    private const int ChangeBatchSize = 1_000;
+
     private readonly List<SqliteStatement> _statements = [];
+    private readonly List<Change> _pendingChanges = [];
+    private readonly ArrayBufferWriter<byte> _json = new();
+    private readonly Utf8JsonWriter _jsonWriter = new(Stream.Null, new JsonWriterOptions { Encoder = StorageJson.Relaxed.Options.Encoder });
+
+    // (org, system, env) rows known to be in system_environments, to skip re-inserting them for every
+    // deployment. Cleared on rollback (a rolled-back insert must not be remembered).
+    private readonly HashSet<(long Org, string System, string Env)> _knownSystemEnvironments = [];
+
+    // An upper bound of each system's incident creation times, to skip looking for incidents a new
+    // deployment could take when there can be none. Only ever raised, so a rollback or a re-push that
+    // moves an incident earlier leaves a bound that is merely loose. (This writer is the database's
+    // only writer: the store is meant to be the one open on its file.)
+    private readonly Dictionary<(long Org, string System), long> _latestIncidentCreated = [];
 
     // One prepared statement per SQL text, created on first use (the SQL sits in a const at its call).
-    private SqliteStatement? _upsertChange;
+    private SqliteStatement? _upsertChanges;
     private SqliteStatement? _insertDeployment;
     private SqliteStatement? _findDeployment;
     private SqliteStatement? _updateDeployment;
     private SqliteStatement? _deleteDeploymentChange;
     private SqliteStatement? _insertDeploymentChange;
+    private SqliteStatement? _insertDeploymentChanges;
+    private SqliteStatement? _improveFirstDeployments;
     private SqliteStatement? _forgetFirstDeployment;
     private SqliteStatement? _improveFirstDeployment;
     private SqliteStatement? _recomputeFirstDeployment;
     private SqliteStatement? _insertSystemEnvironment;
-    private SqliteStatement? _affectedIncidents;
+    private SqliteStatement? _incidentsNaming;
+    private SqliteStatement? _incidentsInSpan;
+    private SqliteStatement? _latestIncidentCreatedQuery;
     private SqliteStatement? _upsertIncident;
     private SqliteStatement? _widenIncidentSpan;
     private SqliteStatement? _forgetAttribution;
@@ -44,31 +67,50 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
     public int Append(long organization, IReadOnlyList<Event> events, CancellationToken ct)
     {
-        for (var i = 0; i < events.Count; i++)
+        try
         {
-            if (i % CancellationCheckInterval == 0)
+            for (var i = 0; i < events.Count; i++)
             {
-                ct.ThrowIfCancellationRequested();
+                if (i % CancellationCheckInterval == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+
+                switch (events[i])
+                {
+                    case Change change:
+                        // Nothing the writer does reads the changes table (lead times join it when
+                        // read), so change upserts commute with every other event and are batched.
+                        _pendingChanges.Add(change);
+                        if (_pendingChanges.Count == ChangeBatchSize)
+                        {
+                            FlushChanges(organization);
+                        }
+
+                        break;
+                    case Deployment deployment:
+                        ApplyDeployment(organization, deployment);
+                        break;
+                    case Incident incident:
+                        ApplyIncident(organization, incident);
+                        break;
+                    default:
+                        throw new ArgumentException($"Event {i} is of unknown type {events[i]?.GetType().Name ?? "null"}.", nameof(events));
+                }
             }
 
-            switch (events[i])
-            {
-                case Change change:
-                    ApplyChange(organization, change);
-                    break;
-                case Deployment deployment:
-                    ApplyDeployment(organization, deployment);
-                    break;
-                case Incident incident:
-                    ApplyIncident(organization, incident);
-                    break;
-                default:
-                    throw new ArgumentException($"Event {i} is of unknown type {events[i]?.GetType().Name ?? "null"}.", nameof(events));
-            }
+            FlushChanges(organization);
+            ct.ThrowIfCancellationRequested();
+            return events.Count;
         }
-
-        return events.Count;
+        finally
+        {
+            _pendingChanges.Clear();
+        }
     }
+
+    /// <summary>Forgets what the writer remembers of the database, after a rollback undid some of it.</summary>
+    public void OnRollback() => _knownSystemEnvironments.Clear();
 
     public void Dispose()
     {
@@ -78,17 +120,44 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         }
 
         _statements.Clear();
+        _jsonWriter.Dispose();
     }
 
-    private void ApplyChange(long org, Change change)
+    private void FlushChanges(long org)
     {
-        // Earliest timestamp wins; the WHERE skips rewriting the row when the push is not earlier.
-        // Nothing derived depends on it: lead times join the change's timestamp when read.
+        if (_pendingChanges.Count == 0)
+        {
+            return;
+        }
+
+        // One statement for many rows: the rows travel as a JSON array of [system, id, ts]. Earliest
+        // timestamp wins (also between duplicates of one batch); the WHERE skips rewriting a row
+        // when the push is not earlier.
         const string Sql = """
-            INSERT INTO changes (org, system, id, ts) VALUES ($org, $system, $id, $ts)
+            INSERT INTO changes (org, system, id, ts)
+            SELECT $org, value ->> 0, value ->> 1, value ->> 2 FROM json_each($rows) WHERE true
             ON CONFLICT (org, system, id) DO UPDATE SET ts = excluded.ts WHERE excluded.ts < changes.ts
             """;
-        (_upsertChange ??= Prepare(Sql, "$org", "$system", "$id", "$ts")).Execute(org, change.System, change.Identifier, change.Timestamp);
+        _json.ResetWrittenCount();
+        _jsonWriter.Reset(_json);
+        _jsonWriter.WriteStartArray();
+        foreach (var change in _pendingChanges)
+        {
+            // The store refuses what the schema would: a null system or identifier is a caller's bug.
+            ArgumentNullException.ThrowIfNull(change.System);
+            ArgumentNullException.ThrowIfNull(change.Identifier);
+            _jsonWriter.WriteStartArray();
+            _jsonWriter.WriteStringValue(change.System);
+            _jsonWriter.WriteStringValue(change.Identifier);
+            _jsonWriter.WriteNumberValue(change.Timestamp);
+            _jsonWriter.WriteEndArray();
+        }
+
+        _jsonWriter.WriteEndArray();
+        _jsonWriter.Flush();
+        var rows = System.Text.Encoding.UTF8.GetString(_json.WrittenSpan);
+        (_upsertChanges ??= Prepare(Sql, "$org", "$rows")).Execute(org, rows);
+        _pendingChanges.Clear();
     }
 
     private void ApplyDeployment(long org, Deployment deployment)
@@ -98,28 +167,28 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var id = deployment.Identifier;
         var ok = deployment.Result == DeploymentResult.Success;
         var changes = DistinctInOrder(deployment.Changes);
+        var changesJson = JsonSerializer.Serialize(changes, StorageJson.Relaxed.ListString);
         var values = new object?[]
         {
             org, system, env, id, deployment.Timestamp, (long)deployment.Result, deployment.Rework ? 1L : 0L, deployment.Commit,
-            JsonSerializer.Serialize(deployment.Teams, StorageJson.Default.IReadOnlyListString),
-            JsonSerializer.Serialize(changes, StorageJson.Default.ListString),
+            JsonSerializer.Serialize(deployment.Teams, StorageJson.Relaxed.IReadOnlyListString), changesJson,
         };
 
-        // The common case is a new deployment: one statement tells whether it is.
+        // The common case is a new deployment: one statement tells whether it is (and, without the
+        // cost of a RETURNING clause, SQLite knows the new row's key).
         const string InsertSql = """
             INSERT INTO deployments (org, system, env, id, ts, result, rework, commit_sha, teams, changes)
             VALUES ($org, $system, $env, $id, $ts, $result, $rework, $commit, $teams, $changes)
             ON CONFLICT (org, system, env, id) DO NOTHING
-            RETURNING pk
             """;
         var inserted = (_insertDeployment ??= Prepare(InsertSql, "$org", "$system", "$env", "$id", "$ts", "$result", "$rework", "$commit", "$teams", "$changes"))
-            .Scalar(values);
+            .Execute(values);
 
         long pk;
         StoredDeployment? previous = null;
-        if (inserted is long newPk)
+        if (inserted == 1)
         {
-            pk = newPk;
+            pk = raw.sqlite3_last_insert_rowid(_connection.Handle);
         }
         else
         {
@@ -134,15 +203,23 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
                 .Execute(values[4], values[5], values[6], values[7], values[8], values[9], pk);
         }
 
-        UpdateDeploymentChanges(org, system, pk, previous?.Changes ?? [], changes);
-        UpdateFirstDeployments(org, system, env, id, pk, deployment.Timestamp, ok, previous, changes);
+        if (previous is null)
+        {
+            AddNewDeploymentChanges(org, system, env, id, pk, deployment.Timestamp, ok, changes, changesJson);
+        }
+        else
+        {
+            UpdateDeploymentChanges(org, system, pk, previous.Changes, changes);
+            UpdateFirstDeployments(org, system, env, id, pk, deployment.Timestamp, ok, previous, changes);
+        }
 
         var wasOk = previous is { Result: DeploymentResult.Success };
-        if (ok)
+        if (ok && !_knownSystemEnvironments.Contains((org, system, env)))
         {
             // Incidents are attributed per environment in which their system has deployed.
             const string EnvironmentSql = "INSERT OR IGNORE INTO system_environments (org, system, env) VALUES ($org, $system, $env)";
             (_insertSystemEnvironment ??= Prepare(EnvironmentSql, "$org", "$system", "$env")).Execute(org, system, env);
+            _knownSystemEnvironments.Add((org, system, env));
         }
 
         if (ok || wasOk)
@@ -160,8 +237,41 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             throw new InvalidOperationException($"Deployment {id} of {system} in {env} vanished during its own update.");
         }
 
-        var changes = JsonSerializer.Deserialize(reader.GetString(3), StorageJson.Default.ListString) ?? [];
+        var changes = JsonSerializer.Deserialize(reader.GetString(3), StorageJson.Relaxed.ListString) ?? [];
         return new StoredDeployment(reader.GetInt64(0), reader.GetInt64(1), (DeploymentResult)reader.GetInt64(2), changes);
+    }
+
+    /// <summary>Lists a new deployment's changes and, when it succeeded, offers it as their first deployment.</summary>
+    private void AddNewDeploymentChanges(
+        long org, string system, string env, string id, long pk, long ts, bool ok, List<string> changes, string changesJson)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        // Set-based over the JSON list: one statement per deployment, not per change.
+        const string ListSql = """
+            INSERT OR IGNORE INTO deployment_changes (org, system, change, dep)
+            SELECT $org, $system, value, $dep FROM json_each($changes)
+            """;
+        (_insertDeploymentChanges ??= Prepare(ListSql, "$org", "$system", "$dep", "$changes")).Execute(org, system, pk, changesJson);
+        if (!ok)
+        {
+            return;
+        }
+
+        // As Improve, for every listed change at once.
+        const string ImproveSql = """
+            INSERT INTO first_deployments (org, system, env, change, dep, deployed_at)
+            SELECT $org, $system, $env, value, $dep, $ts FROM json_each($changes) WHERE true
+            ON CONFLICT (org, system, env, change) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
+            WHERE excluded.deployed_at < first_deployments.deployed_at
+               OR (excluded.deployed_at = first_deployments.deployed_at
+                   AND $id < (SELECT d.id FROM deployments d WHERE d.pk = first_deployments.dep))
+            """;
+        (_improveFirstDeployments ??= Prepare(ImproveSql, "$org", "$system", "$env", "$dep", "$ts", "$id", "$changes"))
+            .Execute(org, system, env, pk, ts, id, changesJson);
     }
 
     private void UpdateDeploymentChanges(long org, string system, long pk, List<string> oldChanges, List<string> newChanges)
@@ -194,25 +304,12 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// improve on the stored first.
     /// </remarks>
     private void UpdateFirstDeployments(
-        long org, string system, string env, string id, long pk, long ts, bool ok, StoredDeployment? previous, List<string> changes)
+        long org, string system, string env, string id, long pk, long ts, bool ok, StoredDeployment previous, List<string> changes)
     {
         const string ForgetSql = """
             DELETE FROM first_deployments
             WHERE org = $org AND system = $system AND env = $env AND change = $change AND dep = $dep
             """;
-        if (previous is null)
-        {
-            if (ok)
-            {
-                foreach (var change in changes)
-                {
-                    Improve(org, system, env, change, pk, ts, id);
-                }
-            }
-
-            return;
-        }
-
         var listed = changes.ToHashSet(StringComparer.Ordinal);
         var wasOk = previous.Result == DeploymentResult.Success;
         var forget = _forgetFirstDeployment ??= Prepare(ForgetSql, "$org", "$system", "$env", "$change", "$dep");
@@ -273,39 +370,57 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// </remarks>
     private void ReattributeAround(long org, string system, string env, string id, long pk, long? oldTs, long? newTs)
     {
-        const string AffectedSql = """
-            SELECT id FROM incidents WHERE org = $org AND system = $system AND deployment = $id
-            UNION
-            SELECT id FROM incidents
-            WHERE org = $org AND system = $system AND created >= $old_ts
-              AND created < coalesce((
-                  SELECT n.ts FROM deployments n
-                  WHERE n.org = $org AND n.system = $system AND n.env = $env AND n.result = 0 AND n.pk <> $pk
-                    AND n.ts >= $old_ts AND (n.ts > $old_ts OR n.id > $id)
-                  ORDER BY n.ts LIMIT 1), 9223372036854775807)
-            UNION
-            SELECT id FROM incidents
-            WHERE org = $org AND system = $system AND created >= $new_ts
-              AND created < coalesce((
-                  SELECT n.ts FROM deployments n
-                  WHERE n.org = $org AND n.system = $system AND n.env = $env AND n.result = 0 AND n.pk <> $pk
-                    AND n.ts >= $new_ts AND (n.ts > $new_ts OR n.id > $id)
-                  ORDER BY n.ts LIMIT 1), 9223372036854775807)
-            """;
-        List<string>? affected = null;
-        using (var reader = (_affectedIncidents ??= Prepare(AffectedSql, "$org", "$system", "$env", "$id", "$pk", "$old_ts", "$new_ts"))
-            .Query(org, system, env, id, pk, oldTs, newTs))
+        const string NamingSql = "SELECT id FROM incidents WHERE org = $org AND system = $system AND deployment = $id";
+        var affected = new HashSet<string>(StringComparer.Ordinal);
+        using (var reader = (_incidentsNaming ??= Prepare(NamingSql, "$org", "$system", "$id")).Query(org, system, id))
         {
             while (reader.Read())
             {
-                (affected ??= []).Add(reader.GetString(0));
+                affected.Add(reader.GetString(0));
             }
         }
 
-        foreach (var incident in affected ?? [])
+        // Deployments mostly arrive after the incidents they could take: skip the range query then.
+        var latestCreated = LatestIncidentCreated(org, system);
+        foreach (var ts in new[] { oldTs, newTs })
+        {
+            if (ts is { } from && from <= latestCreated)
+            {
+                const string SpanSql = """
+                    SELECT id FROM incidents
+                    WHERE org = $org AND system = $system AND created >= $from
+                      AND created < coalesce((
+                          SELECT n.ts FROM deployments n
+                          WHERE n.org = $org AND n.system = $system AND n.env = $env AND n.result = 0 AND n.pk <> $pk
+                            AND n.ts >= $from AND (n.ts > $from OR n.id > $id)
+                          ORDER BY n.ts LIMIT 1), 9223372036854775807)
+                    """;
+                using var reader = (_incidentsInSpan ??= Prepare(SpanSql, "$org", "$system", "$env", "$id", "$pk", "$from"))
+                    .Query(org, system, env, id, pk, from);
+                while (reader.Read())
+                {
+                    affected.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        foreach (var incident in affected)
         {
             Reattribute(org, system, incident, env);
         }
+    }
+
+    /// <summary>An upper bound of the creation times of a system's incidents (long.MinValue when it has none).</summary>
+    private long LatestIncidentCreated(long org, string system)
+    {
+        if (!_latestIncidentCreated.TryGetValue((org, system), out var latest))
+        {
+            const string Sql = "SELECT coalesce(max(created), -9223372036854775808) FROM incidents WHERE org = $org AND system = $system";
+            latest = (long)(_latestIncidentCreatedQuery ??= Prepare(Sql, "$org", "$system")).Scalar(org, system)!;
+            _latestIncidentCreated[(org, system)] = latest;
+        }
+
+        return latest;
     }
 
     private void ApplyIncident(long org, Incident incident)
@@ -328,6 +443,11 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             reader.Read();
             created = reader.GetInt64(0);
             resolved = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+        }
+
+        if (_latestIncidentCreated.TryGetValue((org, incident.System), out var latest) && created > latest)
+        {
+            _latestIncidentCreated[(org, incident.System)] = created;
         }
 
         if (resolved - created is > 0 and var span)
@@ -398,7 +518,14 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private sealed record StoredDeployment(long Pk, long Timestamp, DeploymentResult Result, List<string> Changes);
 }
 
-/// <summary>Source-generated JSON for the lists stored as JSON text.</summary>
+/// <summary>Source-generated JSON for the lists stored as JSON text and handed to SQLite's json_each.</summary>
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
-internal sealed partial class StorageJson : JsonSerializerContext;
+internal sealed partial class StorageJson : JsonSerializerContext
+{
+    /// <summary>
+    /// Non-ASCII text is written as is rather than as <c>\u</c> escapes: shorter, and what SQLite's JSON
+    /// functions read back unchanged. (JSON's own escapes, quotes and control characters, still apply.)
+    /// </summary>
+    public static StorageJson Relaxed { get; } = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

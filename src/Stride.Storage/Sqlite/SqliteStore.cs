@@ -83,12 +83,15 @@ public sealed partial class SqliteStore : IStrideStore
         ArgumentNullException.ThrowIfNull(systems);
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
 
-        // Successful deployments in range, each with whether any incident is attributed to it.
+        // Successful deployments in range, each with whether any incident is attributed to it: one
+        // index range per system that has deployed in the environment.
         const string DeploymentsSql = """
             SELECT d.ts, d.rework, EXISTS (SELECT 1 FROM incident_attributions a WHERE a.dep = d.pk)
-            FROM deployments d
-            WHERE d.org = $org AND d.env = $env AND d.result = 0 AND d.ts >= $from AND d.ts < $to
-              AND ($systems IS NULL OR d.system IN (SELECT value FROM json_each($systems)))
+            FROM system_environments se
+            CROSS JOIN deployments d
+            WHERE se.org = $org AND se.env = $env
+              AND ($systems IS NULL OR se.system IN (SELECT value FROM json_each($systems)))
+              AND d.org = se.org AND d.system = se.system AND d.env = se.env AND d.result = 0 AND d.ts >= $from AND d.ts < $to
             """;
 
         // Changes first deployed in range, with their own timestamp when they were pushed.
@@ -122,7 +125,7 @@ public sealed partial class SqliteStore : IStrideStore
         var env = EnvironmentName.Normalize(environment);
         var filter = systems.Count == 0
             ? null
-            : JsonSerializer.Serialize(systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList(), StorageJson.Default.ListString);
+            : JsonSerializer.Serialize(systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList(), StorageJson.Relaxed.ListString);
 
         var query = new FactsQuery(organization, env, from, to, filter);
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
@@ -201,7 +204,6 @@ public sealed partial class SqliteStore : IStrideStore
             PRAGMA busy_timeout = 10000;
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -65536;
-            PRAGMA temp_store = MEMORY;
             """;
         await connection.ExecuteAsync(new CommandDefinition(pragmas, cancellationToken: ct)).ConfigureAwait(false);
     }

@@ -101,6 +101,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
         try
         {
             _begin.ExecuteNonQuery();
+
+            // A savepoint makes SQLite copy every page the request changes into a sub-journal, which
+            // is only worth it when there are other requests to keep; a lone request (a big batch,
+            // typically) rolls back the transaction instead.
+            var savepoints = group.Count > 1;
             foreach (var write in group)
             {
                 if (write.CancellationToken.IsCancellationRequested)
@@ -109,21 +114,30 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     continue;
                 }
 
-                _savepoint.ExecuteNonQuery();
+                if (savepoints)
+                {
+                    _savepoint.ExecuteNonQuery();
+                }
+
                 try
                 {
                     write.Apply(_session);
                 }
-                catch (Exception exception)
+                catch (Exception exception) when (savepoints)
                 {
                     // If this throws (the error already ended the transaction), the whole group fails below.
                     _rollbackToSavepoint.ExecuteNonQuery();
                     _release.ExecuteNonQuery();
+                    _session.Events.OnRollback();
                     write.Fail(exception);
                     continue;
                 }
 
-                _release.ExecuteNonQuery();
+                if (savepoints)
+                {
+                    _release.ExecuteNonQuery();
+                }
+
                 applied.Add(write);
             }
 
@@ -148,6 +162,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void TryRollback()
     {
+        _session.Events.OnRollback();
         try
         {
             _rollback.ExecuteNonQuery();
