@@ -254,12 +254,17 @@ part_batch() {
     done
 }
 
+cpu_ticks() {   # user + system CPU time of a process, in clock ticks (1/CLK_TCK s)
+    awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+cpu_diff() { awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (b - a) / hz }'; }
+
 run_wrk() {   # run_wrk URL DURATION OUTFILE
     STRIDE_API_KEY=$KEY wrk -t2 -c32 -d"$2" -s "$SHARED/post-change.lua" "$1" > "$3" 2>&1
 }
 
 part_single() {
-    local rep json pid
+    local rep json pid cpu0 cpu1
     for rep in $(seq 1 "$REPS"); do
         log "single $rep/$REPS: kestrel-ceiling"
         port_free "$CEILING_PORT" || die "port $CEILING_PORT is in use"
@@ -269,19 +274,23 @@ part_single() {
         PIDS+=("$pid")
         wait_http "http://127.0.0.1:$CEILING_PORT/count" "$pid" "$OUT/kestrel-$rep.log"
         run_wrk "http://127.0.0.1:$CEILING_PORT/ingest" "$WRK_WARMUP" "$OUT/wrk-kestrel-$rep-warmup.txt"
+        cpu0=$(cpu_ticks "$pid")
         run_wrk "http://127.0.0.1:$CEILING_PORT/ingest" "$WRK_DURATION" "$OUT/wrk-kestrel-$rep.txt"
+        cpu1=$(cpu_ticks "$pid")
         stop_pid "$pid"
         json=$("$PY" "$TOOL" wrk < "$OUT/wrk-kestrel-$rep.txt")
-        record wrk "\"target\":\"kestrel\",\"rep\":$rep" "$json"
+        record wrk "\"target\":\"kestrel\",\"rep\":$rep,\"server_cpu_s\":$(cpu_diff "$cpu0" "$cpu1")" "$json"
         log "  $json"
         [ "$REFS_ONLY" = 1 ] && continue
         log "single $rep/$REPS: Stride POST /api/v1/changes"
         start_stride "single-$rep"
         run_wrk "http://127.0.0.1:$PORT/api/v1/changes" "$WRK_WARMUP" "$OUT/wrk-stride-$rep-warmup.txt"
+        cpu0=$(cpu_ticks "$STRIDE_PID")
         run_wrk "http://127.0.0.1:$PORT/api/v1/changes" "$WRK_DURATION" "$OUT/wrk-stride-$rep.txt"
+        cpu1=$(cpu_ticks "$STRIDE_PID")
         stop_stride
         json=$("$PY" "$TOOL" wrk < "$OUT/wrk-stride-$rep.txt")
-        record wrk "\"target\":\"stride\",\"rep\":$rep" "$json"
+        record wrk "\"target\":\"stride\",\"rep\":$rep,\"server_cpu_s\":$(cpu_diff "$cpu0" "$cpu1")" "$json"
         log "  $json"
     done
 }

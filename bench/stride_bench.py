@@ -7,6 +7,7 @@
   stride_bench.py wrk      < wrk-output.txt
   stride_bench.py ceiling  < sqlite-ceiling-output.txt
   stride_bench.py report   results.jsonl [--out latest.md]
+  stride_bench.py hotspots trace.speedscope.json [--root FRAME] [--top 30]
 
 The clients use http.client on one keep-alive connection per worker: the server is what is
 measured. They report their own CPU time (client_cpu_s) and, given --server-pid, the server's
@@ -159,7 +160,8 @@ def cmd_latency(a):
         once()
     s0 = proc_cpu_seconds(a.server_pid)
     times = []
-    for _ in range(a.runs):
+    deadline = time.perf_counter() + a.seconds if a.seconds else None
+    while (len(times) < a.runs) if deadline is None else (time.perf_counter() < deadline):
         dt, body = once()
         times.append(dt)
     s1 = proc_cpu_seconds(a.server_pid)
@@ -172,12 +174,12 @@ def cmd_latency(a):
 
     times.sort()
     emit({
-        'url': url, 'runs': a.runs, 'warmup': a.warmup,
+        'url': url, 'runs': len(times), 'warmup': a.warmup,
         'ms_median': round(statistics.median(times) * 1000, 3),
         'ms_min': round(times[0] * 1000, 3), 'ms_max': round(times[-1] * 1000, 3),
         'ms_p90': round(times[int(0.9 * (len(times) - 1))] * 1000, 3),
         'ms_first': round(first * 1000, 3),
-        'server_cpu_ms_per_request': round((s1 - s0) * 1000 / a.runs, 2) if s0 is not None and s1 is not None else None,
+        'server_cpu_ms_per_request': round((s1 - s0) * 1000 / len(times), 2) if s0 is not None and s1 is not None else None,
         'response_bytes': len(body),
         'check': {
             'deployments': pick('deploymentFrequency', 'deployments'),
@@ -316,10 +318,15 @@ def cmd_report(a):
         out.append(f'| 2. single-event ingestion, wrk -t2 -c32 | {fmt_num(s)} req/s | {fmt_num(ref)} req/s (kestrel-ceiling) | '
                    f'{fmt_num(ratio * 100 if ratio else None, 1)} % | ≥ 40 %, 0 non-2xx | {len(w)} / {len(k)} | '
                    f'{verdict(ok if w and k else None)} |')
+        def us_per_request(runs):
+            return med([r['server_cpu_s'] * 1e6 / r['requests'] for r in runs
+                        if r.get('server_cpu_s') is not None and r.get('requests')])
         notes.append(f'single-event ingestion: Stride non-2xx responses {sum(r["non_2xx"] for r in w)}, '
                      f'socket errors {sum(r["socket_errors"] for r in w)} (all reps); mean latency Stride '
                      f'{fmt_num(med([r.get("latency_ms_avg") for r in w]), 2)} ms vs ceiling '
-                     f'{fmt_num(med([r.get("latency_ms_avg") for r in k]), 2)} ms')
+                     f'{fmt_num(med([r.get("latency_ms_avg") for r in k]), 2)} ms; server CPU per request Stride '
+                     f'{fmt_num(us_per_request(w), 1)} µs vs ceiling {fmt_num(us_per_request(k), 1)} µs '
+                     f'(wrk shares the 2 cores, so requests/s follows CPU per request)')
 
     # 3. metric latency
     lat = of('latency')
@@ -379,6 +386,58 @@ def cmd_report(a):
     return 0
 
 
+# ------------------------------------------------------------------ profiles
+
+def cmd_hotspots(a):
+    """Inclusive and self time of frames in a dotnet-trace speedscope file, all threads merged,
+    counting only stacks that pass through a frame whose name contains --root."""
+    import collections
+    with open(a.file) as f:
+        doc = json.load(f)
+    names = [fr['name'] for fr in doc['shared']['frames']]
+
+    def stacks():
+        for p in doc['profiles']:
+            if p['type'] == 'evented':
+                stack, last = [], None
+                for ev in p['events']:
+                    if last is not None and stack:
+                        yield stack, ev['at'] - last
+                    last = ev['at']
+                    if ev['type'] == 'O':
+                        stack.append(ev['frame'])
+                    else:
+                        stack.pop()
+            else:
+                yield from zip(p['samples'], p['weights'])
+
+    incl, self_t, total = collections.Counter(), collections.Counter(), 0.0
+    for stack, dt in stacks():
+        start = next((i for i, fr in enumerate(stack) if a.root in names[fr]), None)
+        if start is None:
+            continue
+        sub = stack[start:]
+        total += dt
+        # The sampler ends each stack with a pseudo-frame (CPU_TIME, UNMANAGED_CODE_TIME): charge
+        # self time to the deepest real frame, marked with that pseudo-frame.
+        leaf = len(sub) - 1
+        while leaf > 0 and names[sub[leaf]].isupper():
+            leaf -= 1
+        self_t[(sub[leaf], names[sub[-1]] if leaf < len(sub) - 1 else '')] += dt
+        for fr in set(sub):
+            incl[fr] += dt
+    if not total:
+        raise SystemExit(f'no samples pass through a frame containing {a.root!r}')
+    print(f'{total:,.0f} ms of thread time under frames containing {a.root!r}')
+    print('-- inclusive')
+    for fr, t in incl.most_common(a.top):
+        print(f'  {t / total * 100:5.1f}% {t:9,.0f} ms  {names[fr][:a.width]}')
+    print('-- self (deepest managed frame; [UNMANAGED_CODE_TIME] = native code it called, e.g. SQLite)')
+    for (fr, kind), t in self_t.most_common(a.top):
+        print(f'  {t / total * 100:5.1f}% {t:9,.0f} ms  {names[fr][:a.width]}{" [" + kind + "]" if kind else ""}')
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -404,6 +463,7 @@ def main():
     p.add_argument('--system')
     p.add_argument('--runs', type=int, default=15)
     p.add_argument('--warmup', type=int, default=5)
+    p.add_argument('--seconds', type=float, help='time requests for this long instead of --runs times')
     p.add_argument('--timeout', type=float, default=600)
     p.add_argument('--server-pid', type=int)
     p.set_defaults(fn=cmd_latency)
@@ -425,6 +485,14 @@ def main():
     p.add_argument('results')
     p.add_argument('--out')
     p.set_defaults(fn=cmd_report)
+
+    p = sub.add_parser('hotspots', help='summarize a dotnet-trace speedscope file')
+    p.add_argument('file')
+    p.add_argument('--root', default='HttpProtocol+<ProcessRequests>',
+                   help='count only stacks through a frame containing this (default: Kestrel request processing)')
+    p.add_argument('--top', type=int, default=30)
+    p.add_argument('--width', type=int, default=160)
+    p.set_defaults(fn=cmd_hotspots)
 
     a = ap.parse_args()
     return a.fn(a)
