@@ -44,6 +44,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
     // One prepared statement per SQL text, created on first use (the SQL sits in a const at its call).
     private SqliteStatement? _upsertChanges;
+    private SqliteStatement? _propagateChangeTimes;
     private SqliteStatement? _insertDeployment;
     private SqliteStatement? _findDeployment;
     private SqliteStatement? _updateDeployment;
@@ -62,6 +63,8 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private SqliteStatement? _widenIncidentSpan;
     private SqliteStatement? _forgetAttribution;
     private SqliteStatement? _attribute;
+    private SqliteStatement? _releaseAttributed;
+    private SqliteStatement? _chargeAttributed;
 
     /// <summary>Applies a request's events in list order (later events see earlier ones).</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
@@ -157,6 +160,20 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         _jsonWriter.Flush();
         var rows = System.Text.Encoding.UTF8.GetString(_json.WrittenSpan);
         (_upsertChanges ??= Prepare(Sql, "$org", "$rows")).Execute(org, rows);
+
+        // Lead times are read straight from first_deployments, which keeps a copy of each change's
+        // timestamp: bring it up to date where the change was deployed before it was pushed, or is
+        // pushed again with an earlier time. (Most changes are pushed before they are deployed: then
+        // this finds no row.)
+        const string PropagateSql = """
+            UPDATE first_deployments
+            SET changed_at = (SELECT c.ts FROM changes c
+                              WHERE c.org = first_deployments.org AND c.system = first_deployments.system AND c.id = first_deployments.change)
+            WHERE org = $org AND (system, change) IN (SELECT value ->> 0, value ->> 1 FROM json_each($rows))
+              AND changed_at IS NOT (SELECT c.ts FROM changes c
+                                     WHERE c.org = first_deployments.org AND c.system = first_deployments.system AND c.id = first_deployments.change)
+            """;
+        (_propagateChangeTimes ??= Prepare(PropagateSql, "$org", "$rows")).Execute(org, rows);
         _pendingChanges.Clear();
     }
 
@@ -263,9 +280,12 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
         // As Improve, for every listed change at once.
         const string ImproveSql = """
-            INSERT INTO first_deployments (org, system, env, change, dep, deployed_at)
-            SELECT $org, $system, $env, value, $dep, $ts FROM json_each($changes) WHERE true
-            ON CONFLICT (org, system, env, change) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
+            INSERT INTO first_deployments (org, system, change, env, dep, deployed_at, changed_at)
+            SELECT $org, $system, j.value, $env, $dep, $ts, c.ts
+            FROM json_each($changes) j
+            LEFT JOIN changes c ON c.org = $org AND c.system = $system AND c.id = j.value
+            WHERE true
+            ON CONFLICT (org, system, change, env) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
             WHERE excluded.deployed_at < first_deployments.deployed_at
                OR (excluded.deployed_at = first_deployments.deployed_at
                    AND $id < (SELECT d.id FROM deployments d WHERE d.pk = first_deployments.dep))
@@ -332,9 +352,10 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         // The earlier deployment wins; on equal timestamps the smaller identifier, so the result does
         // not depend on arrival order.
         const string Sql = """
-            INSERT INTO first_deployments (org, system, env, change, dep, deployed_at)
-            VALUES ($org, $system, $env, $change, $dep, $ts)
-            ON CONFLICT (org, system, env, change) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
+            INSERT INTO first_deployments (org, system, change, env, dep, deployed_at, changed_at)
+            VALUES ($org, $system, $change, $env, $dep, $ts,
+                    (SELECT c.ts FROM changes c WHERE c.org = $org AND c.system = $system AND c.id = $change))
+            ON CONFLICT (org, system, change, env) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
             WHERE excluded.deployed_at < first_deployments.deployed_at
                OR (excluded.deployed_at = first_deployments.deployed_at
                    AND $id < (SELECT d.id FROM deployments d WHERE d.pk = first_deployments.dep))
@@ -347,8 +368,9 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         // Called after the stored row was deleted: none is inserted when no successful deployment in
         // the environment lists the change any more.
         const string Sql = """
-            INSERT INTO first_deployments (org, system, env, change, dep, deployed_at)
-            SELECT dc.org, dc.system, d.env, dc.change, d.pk, d.ts
+            INSERT INTO first_deployments (org, system, change, env, dep, deployed_at, changed_at)
+            SELECT dc.org, dc.system, dc.change, d.env, d.pk, d.ts,
+                   (SELECT c.ts FROM changes c WHERE c.org = dc.org AND c.system = dc.system AND c.id = dc.change)
             FROM deployment_changes dc
             JOIN deployments d ON d.pk = dc.dep
             WHERE dc.org = $org AND dc.system = $system AND dc.change = $change AND d.env = $env AND d.result = 0
@@ -463,8 +485,16 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     }
 
     /// <summary>Recomputes an incident's attributed deployment in one environment, or in all (<paramref name="env"/> null).</summary>
+    /// <remarks>Keeps <c>deployments.incidents</c>, the number of incidents attributed to each deployment, in step.</remarks>
     private void Reattribute(long org, string system, string incident, string? env)
     {
+        const string ReleaseSql = """
+            UPDATE deployments SET incidents = incidents - 1
+            WHERE pk IN (SELECT a.dep FROM incident_attributions a
+                         WHERE a.org = $org AND a.system = $system AND a.incident = $incident AND ($env IS NULL OR a.env = $env))
+            """;
+        (_releaseAttributed ??= Prepare(ReleaseSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+
         const string ForgetSql = """
             DELETE FROM incident_attributions
             WHERE org = $org AND system = $system AND incident = $incident AND ($env IS NULL OR env = $env)
@@ -490,7 +520,18 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
                    ORDER BY l.ts DESC, l.id DESC
                    LIMIT 1))
             """;
-        (_attribute ??= Prepare(AttributeSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+        var attributed = (_attribute ??= Prepare(AttributeSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+        if (attributed == 0)
+        {
+            return;
+        }
+
+        const string ChargeSql = """
+            UPDATE deployments SET incidents = incidents + 1
+            WHERE pk IN (SELECT a.dep FROM incident_attributions a
+                         WHERE a.org = $org AND a.system = $system AND a.incident = $incident AND ($env IS NULL OR a.env = $env))
+            """;
+        (_chargeAttributed ??= Prepare(ChargeSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
     }
 
     private SqliteStatement Prepare(string sql, params string[] parameterNames)

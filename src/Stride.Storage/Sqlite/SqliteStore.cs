@@ -84,9 +84,9 @@ public sealed partial class SqliteStore : IStrideStore
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
 
         // Successful deployments in range, each with whether any incident is attributed to it: one
-        // index range per system that has deployed in the environment.
+        // covering index range per system that has deployed in the environment.
         const string DeploymentsSql = """
-            SELECT d.ts, d.rework, EXISTS (SELECT 1 FROM incident_attributions a WHERE a.dep = d.pk)
+            SELECT d.ts, d.rework, d.incidents > 0
             FROM system_environments se
             CROSS JOIN deployments d
             WHERE se.org = $org AND se.env = $env
@@ -94,13 +94,14 @@ public sealed partial class SqliteStore : IStrideStore
               AND d.org = se.org AND d.system = se.system AND d.env = se.env AND d.result = 0 AND d.ts >= $from AND d.ts < $to
             """;
 
-        // Changes first deployed in range, with their own timestamp when they were pushed.
+        // Changes first deployed in range, with their own timestamp when they were pushed: likewise.
         const string LeadTimesSql = """
-            SELECT f.deployed_at, c.ts
-            FROM first_deployments f
-            LEFT JOIN changes c ON c.org = f.org AND c.system = f.system AND c.id = f.change
-            WHERE f.org = $org AND f.env = $env AND f.deployed_at >= $from AND f.deployed_at < $to
-              AND ($systems IS NULL OR f.system IN (SELECT value FROM json_each($systems)))
+            SELECT f.deployed_at, f.changed_at
+            FROM system_environments se
+            CROSS JOIN first_deployments f
+            WHERE se.org = $org AND se.env = $env
+              AND ($systems IS NULL OR se.system IN (SELECT value FROM json_each($systems)))
+              AND f.org = se.org AND f.system = se.system AND f.env = se.env AND f.deployed_at >= $from AND f.deployed_at < $to
             """;
 
         // Incidents resolved in range, or created before `to` and unresolved at `to`. An incident resolved
@@ -204,6 +205,7 @@ public sealed partial class SqliteStore : IStrideStore
             PRAGMA busy_timeout = 10000;
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -65536;
+            PRAGMA wal_autocheckpoint = 10000;
             """;
         await connection.ExecuteAsync(new CommandDefinition(pragmas, cancellationToken: ct)).ConfigureAwait(false);
     }
