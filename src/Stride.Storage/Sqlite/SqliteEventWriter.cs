@@ -44,7 +44,6 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
     // One prepared statement per SQL text, created on first use (the SQL sits in a const at its call).
     private SqliteStatement? _upsertChanges;
-    private SqliteStatement? _propagateChangeTimes;
     private SqliteStatement? _insertDeployment;
     private SqliteStatement? _findDeployment;
     private SqliteStatement? _updateDeployment;
@@ -135,7 +134,8 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
         // One statement for many rows: the rows travel as a JSON array of [system, id, ts]. Earliest
         // timestamp wins (also between duplicates of one batch); the WHERE skips rewriting a row
-        // when the push is not earlier.
+        // when the push is not earlier. Triggers (0004) copy a new or earlier time into
+        // first_deployments.changed_at, where lead times are read.
         const string Sql = """
             INSERT INTO changes (org, system, id, ts)
             SELECT $org, value ->> 0, value ->> 1, value ->> 2 FROM json_each($rows) WHERE true
@@ -160,20 +160,6 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         _jsonWriter.Flush();
         var rows = System.Text.Encoding.UTF8.GetString(_json.WrittenSpan);
         (_upsertChanges ??= Prepare(Sql, "$org", "$rows")).Execute(org, rows);
-
-        // Lead times are read straight from first_deployments, which keeps a copy of each change's
-        // timestamp: bring it up to date where the change was deployed before it was pushed, or is
-        // pushed again with an earlier time. (Most changes are pushed before they are deployed: then
-        // this finds no row.)
-        const string PropagateSql = """
-            UPDATE first_deployments
-            SET changed_at = (SELECT c.ts FROM changes c
-                              WHERE c.org = first_deployments.org AND c.system = first_deployments.system AND c.id = first_deployments.change)
-            WHERE org = $org AND (system, change) IN (SELECT value ->> 0, value ->> 1 FROM json_each($rows))
-              AND changed_at IS NOT (SELECT c.ts FROM changes c
-                                     WHERE c.org = first_deployments.org AND c.system = first_deployments.system AND c.id = first_deployments.change)
-            """;
-        (_propagateChangeTimes ??= Prepare(PropagateSql, "$org", "$rows")).Execute(org, rows);
         _pendingChanges.Clear();
     }
 
