@@ -90,9 +90,14 @@ def cmd_ingest(a):
                     break
             n, body = bodies[i]
             t = time.perf_counter()
-            conn.request('POST', a.path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
+            try:
+                conn.request('POST', a.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+            except (OSError, http.client.HTTPException) as e:
+                with lock:
+                    state['errors'].append(f'batch {i}: {type(e).__name__}: {e}')
+                break
             dt = time.perf_counter() - t
             with lock:
                 state['latencies'].append(dt)
@@ -109,6 +114,8 @@ def cmd_ingest(a):
                 state['stored'] += stored
         conn.close()
 
+    if a.server_pid and proc_cpu_seconds(a.server_pid) is None:
+        raise SystemExit(f'no process {a.server_pid}')
     s0 = proc_cpu_seconds(a.server_pid)
     c0 = time.process_time()
     t0 = time.perf_counter()
@@ -132,7 +139,7 @@ def cmd_ingest(a):
         'server_rss_mib': proc_rss_mib(a.server_pid),
         'errors': state['errors'][:5], 'error_count': len(state['errors']),
     })
-    return 0 if not state['errors'] else 1
+    return 0 if not state['errors'] and state['stored'] == total else 1
 
 
 # ------------------------------------------------------------------ metric latency
