@@ -71,6 +71,10 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     {
         try
         {
+            // Change upserts commute with everything else (a change keeps its earliest time, and the
+            // copies of that time in first_deployments follow it whatever the order), so the request's
+            // changes go first, many rows per statement. Deployments then find their changes' times
+            // already stored, which is also the order pipelines usually send them in.
             for (var i = 0; i < events.Count; i++)
             {
                 if (i % CancellationCheckInterval == 0)
@@ -81,8 +85,6 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
                 switch (events[i])
                 {
                     case Change change:
-                        // Nothing the writer does reads the changes table (lead times join it when
-                        // read), so change upserts commute with every other event and are batched.
                         _pendingChanges.Add(change);
                         if (_pendingChanges.Count == ChangeBatchSize)
                         {
@@ -90,11 +92,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
                         }
 
                         break;
-                    case Deployment deployment:
-                        ApplyDeployment(organization, deployment);
-                        break;
-                    case Incident incident:
-                        ApplyIncident(organization, incident);
+                    case Deployment or Incident:
                         break;
                     default:
                         throw new ArgumentException($"Event {i} is of unknown type {events[i]?.GetType().Name ?? "null"}.", nameof(events));
@@ -102,6 +100,24 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             }
 
             FlushChanges(organization);
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (i % CancellationCheckInterval == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                }
+
+                switch (events[i])
+                {
+                    case Deployment deployment:
+                        ApplyDeployment(organization, deployment);
+                        break;
+                    case Incident incident:
+                        ApplyIncident(organization, incident);
+                        break;
+                }
+            }
+
             ct.ThrowIfCancellationRequested();
             return events.Count;
         }
