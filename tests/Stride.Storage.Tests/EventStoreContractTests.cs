@@ -706,6 +706,31 @@ public abstract class EventStoreContractTests<TProvider>
         Assert.All(facts.LeadTimes, f => Assert.NotNull(f.ChangedAt));
     }
 
+    [Fact]
+    public async Task ConcurrentChangeRequestsOfSeveralOrganizationsStayApart()
+    {
+        await using var store = await CreateStoreAsync();
+        var acme = await store.Keys.EnsureOrganizationAsync("acme", Ct);
+        var umbrella = await store.Keys.EnsureOrganizationAsync("umbrella", Ct);
+        await AppendAsync(store, acme, Some.Deployment("v1", 10_000, [.. Enumerable.Range(0, 100).Select(i => $"c{i}")]));
+        await AppendAsync(store, umbrella, Some.Deployment("v1", 20_000, [.. Enumerable.Range(0, 100).Select(i => $"c{i}")]));
+
+        // Single-change requests are upserted together when they share a commit; each keeps its organization.
+        var requests = Enumerable.Range(0, 100).SelectMany(i => new[]
+        {
+            Task.Run(() => store.Events.AppendAsync(acme, [Some.Change($"c{i}", 1_000 + i)], Ct), Ct),
+            Task.Run(() => store.Events.AppendAsync(umbrella, [Some.Change($"c{i}", 2_000 + i), Some.Change($"c{i}", 3_000)], Ct), Ct),
+        });
+        await Task.WhenAll(requests);
+
+        Assert.Equal(
+            Enumerable.Range(0, 100).Select(i => new LeadTimeFact(10_000, 1_000 + i)),
+            LeadTimes(await FactsAsync(store, acme)));
+        Assert.Equal(
+            Enumerable.Range(0, 100).Select(i => new LeadTimeFact(20_000, 2_000 + i)),
+            LeadTimes(await FactsAsync(store, umbrella)));
+    }
+
     // --- the reference: Ledger -------------------------------------------------------------------
 
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, 12)];

@@ -127,6 +127,31 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         }
     }
 
+    /// <summary>Upserts the changes of several requests at once (all changes commute).</summary>
+    public void UpsertChanges(IEnumerable<(long Organization, IReadOnlyList<Change> Changes)> requests)
+    {
+        try
+        {
+            foreach (var organization in requests.GroupBy(r => r.Organization))
+            {
+                foreach (var change in organization.SelectMany(r => r.Changes))
+                {
+                    _pendingChanges.Add(change);
+                    if (_pendingChanges.Count == ChangeBatchSize)
+                    {
+                        FlushChanges(organization.Key);
+                    }
+                }
+
+                FlushChanges(organization.Key);
+            }
+        }
+        finally
+        {
+            _pendingChanges.Clear();
+        }
+    }
+
     /// <summary>Forgets what the writer remembers of the database, after a rollback undid some of it.</summary>
     public void OnRollback() => _knownSystemEnvironments.Clear();
 

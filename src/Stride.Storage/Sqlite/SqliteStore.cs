@@ -73,7 +73,29 @@ public sealed partial class SqliteStore : IStrideStore
             return Task.FromResult(0);
         }
 
+        if (AsValidChanges(events) is { } changes)
+        {
+            return _writer.WriteChangesAsync(organization, changes, ct);
+        }
+
         return _writer.WriteAsync((session, token) => session.Events.Append(organization, events, token), events.Count, ct);
+    }
+
+    /// <summary>The events as changes when all are changes with a system and an identifier (which cannot fail to upsert), else null.</summary>
+    private static List<Change>? AsValidChanges(IReadOnlyList<Event> events)
+    {
+        var changes = new List<Change>(events.Count);
+        foreach (var e in events)
+        {
+            if (e is not Change { System: not null, Identifier: not null } change)
+            {
+                return null;
+            }
+
+            changes.Add(change);
+        }
+
+        return changes;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Stride.Core.Events;
 
 namespace Stride.Storage.Sqlite;
 
@@ -62,6 +63,19 @@ internal sealed class SqliteWriter : IAsyncDisposable
         return write.Task;
     }
 
+    /// <summary>Queues a request made only of changes; they are upserted together with the other such requests of a commit.</summary>
+    /// <param name="changes">Changes with a system and an identifier (checked by the caller).</param>
+    public Task<int> WriteChangesAsync(long organization, IReadOnlyList<Change> changes, CancellationToken ct)
+    {
+        var write = new PendingChanges(organization, changes, ct);
+        if (!_queue.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(nameof(SqliteStore), "The store is closed.");
+        }
+
+        return write.Task;
+    }
+
     /// <summary>Stops taking writes, finishes the queued ones and closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -100,45 +114,62 @@ internal sealed class SqliteWriter : IAsyncDisposable
         var applied = new List<PendingWrite>(group.Count);
         try
         {
-            _begin.ExecuteNonQuery();
-
-            // A savepoint makes SQLite copy every page the request changes into a sub-journal, which
-            // is only worth it when there are other requests to keep; a lone request (a big batch,
-            // typically) rolls back the transaction instead.
-            var savepoints = group.Count > 1;
+            var changesOnly = new List<PendingChanges>();
+            var others = new List<PendingWrite>(group.Count);
             foreach (var write in group)
             {
                 if (write.CancellationToken.IsCancellationRequested)
                 {
                     write.Fail(new OperationCanceledException(write.CancellationToken));
-                    continue;
                 }
-
-                if (savepoints)
+                else if (write is PendingChanges changes)
                 {
-                    _savepoint.ExecuteNonQuery();
+                    changesOnly.Add(changes);
                 }
-
-                try
+                else
                 {
-                    write.Apply(_session);
+                    others.Add(write);
                 }
-                catch (Exception exception) when (savepoints)
-                {
-                    // If this throws (the error already ended the transaction), the whole group fails below.
-                    _rollbackToSavepoint.ExecuteNonQuery();
-                    _release.ExecuteNonQuery();
-                    _session.Events.OnRollback();
-                    write.Fail(exception);
-                    continue;
-                }
+            }
 
-                if (savepoints)
-                {
-                    _release.ExecuteNonQuery();
-                }
+            if (changesOnly.Count + others.Count == 0)
+            {
+                return;
+            }
 
-                applied.Add(write);
+            _begin.ExecuteNonQuery();
+
+            // A savepoint makes SQLite copy every page a request changes into a sub-journal, which is
+            // only worth it when there are other requests to keep: a lone request (a big batch,
+            // typically) rolls back the transaction instead.
+            var savepoints = (changesOnly.Count > 0 ? 1 : 0) + others.Count > 1;
+
+            // Requests made only of changes cannot fail one by one (their rows were checked before they
+            // were queued, and upserting a change has no other rule to break), so they are upserted all
+            // together, in a few statements: many small requests then cost little more than one batch.
+            // Should that fail all the same, each is retried alone below.
+            if (changesOnly.Count > 0)
+            {
+                if (TryApply(() => _session.Events.UpsertChanges(changesOnly.Select(w => (w.Organization, w.Changes))), savepoints, out _))
+                {
+                    applied.AddRange(changesOnly);
+                }
+                else
+                {
+                    others.InsertRange(0, changesOnly);
+                }
+            }
+
+            foreach (var write in others)
+            {
+                if (TryApply(() => write.Apply(_session), savepoints, out var exception))
+                {
+                    applied.Add(write);
+                }
+                else
+                {
+                    write.Fail(exception!);
+                }
             }
 
             _commit.ExecuteNonQuery();
@@ -158,6 +189,36 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             write.Complete();
         }
+    }
+
+    /// <summary>Runs one write inside its own savepoint (when asked), rolling it back alone if it throws.</summary>
+    /// <remarks>Without a savepoint an exception escapes, and the caller rolls back the whole transaction.</remarks>
+    private bool TryApply(Action apply, bool savepoint, out Exception? failure)
+    {
+        failure = null;
+        if (!savepoint)
+        {
+            apply();
+            return true;
+        }
+
+        _savepoint.ExecuteNonQuery();
+        try
+        {
+            apply();
+        }
+        catch (Exception exception)
+        {
+            // If this throws (the error already ended the transaction), the whole group fails.
+            _rollbackToSavepoint.ExecuteNonQuery();
+            _release.ExecuteNonQuery();
+            _session.Events.OnRollback();
+            failure = exception;
+            return false;
+        }
+
+        _release.ExecuteNonQuery();
+        return true;
     }
 
     private void TryRollback()
@@ -196,6 +257,35 @@ internal abstract class PendingWrite(int weight, CancellationToken ct)
 
     /// <summary>Faults the write (cancels it for an <see cref="OperationCanceledException"/>); no-op once completed.</summary>
     public abstract void Fail(Exception exception);
+}
+
+/// <summary>A request of changes only, which the writer may upsert together with others of its kind.</summary>
+internal sealed class PendingChanges(long organization, IReadOnlyList<Change> changes, CancellationToken ct)
+    : PendingWrite(changes.Count, ct)
+{
+    private readonly TaskCompletionSource<int> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long Organization { get; } = organization;
+
+    public IReadOnlyList<Change> Changes { get; } = changes;
+
+    public Task<int> Task => _completion.Task;
+
+    public override void Apply(WriteSession session) => session.Events.UpsertChanges([(Organization, Changes)]);
+
+    public override void Complete() => _completion.TrySetResult(Changes.Count);
+
+    public override void Fail(Exception exception)
+    {
+        if (exception is OperationCanceledException && CancellationToken.IsCancellationRequested)
+        {
+            _completion.TrySetCanceled(CancellationToken);
+        }
+        else
+        {
+            _completion.TrySetException(exception);
+        }
+    }
 }
 
 internal sealed class PendingWrite<T>(Func<WriteSession, CancellationToken, T> apply, int weight, CancellationToken ct)
