@@ -106,7 +106,8 @@ internal static class SqliteMigrator
         return scripts;
     }
 
-    private static string ReadScript(string name)
+    /// <summary>The text of an embedded script, by its file name.</summary>
+    internal static string ReadScript(string name)
     {
         using var stream = typeof(SqliteMigrator).Assembly.GetManifestResourceStream(ResourcePrefix + name)
             ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
+using Stride.Core.Metrics;
 using Stride.Storage.Sqlite;
 
 namespace Stride.Storage.Tests.Sqlite;
@@ -66,6 +67,45 @@ public sealed class SqliteStoreTests : IDisposable
         var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(ConnectionString, _time, Ct));
         Assert.Contains($"version {SqliteMigrator.LatestVersion + 1}", exception.Message, StringComparison.Ordinal);
         Assert.Contains("newer", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DatabaseOfAnOlderVersionIsMigratedWithItsData()
+    {
+        // A version-2 database, as a build of that time left it: a change first deployed by v1, and
+        // an incident attributed to v1.
+        Execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT '')");
+        foreach (var (version, name) in SqliteMigrator.Scripts.Where(s => s.Version <= 2))
+        {
+            Execute(SqliteMigrator.ReadScript(name));
+            Execute($"INSERT INTO schema_version (version, name) VALUES ({version}, '{name}')");
+        }
+
+        Execute("""
+            INSERT INTO organizations (id, name, created_at) VALUES (1, 'acme', 0);
+            INSERT INTO changes VALUES (1, 'api', 'c1', 100);
+            INSERT INTO deployments (pk, org, system, env, id, ts, result, rework, commit_sha, teams, changes)
+            VALUES (7, 1, 'api', 'production', 'v1', 1000, 0, 0, NULL, '[]', '["c1"]');
+            INSERT INTO deployment_changes VALUES (1, 'api', 'c1', 7);
+            INSERT INTO first_deployments VALUES (1, 'api', 'production', 'c1', 7, 1000);
+            INSERT INTO system_environments VALUES (1, 'api', 'production');
+            INSERT INTO incidents VALUES (1, 'api', 'INC-1', 1500, NULL, NULL);
+            INSERT INTO incident_attributions VALUES (1, 'api', 'INC-1', 'production', 7, 1000);
+            """);
+
+        await using var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
+
+        var facts = await store.ReadFactsAsync(1, 0, 10_000, "production", [], Ct);
+        Assert.Equal([new DeploymentFact(1_000, false, true)], facts.Deployments);
+        Assert.Equal([new LeadTimeFact(1_000, 100)], facts.LeadTimes);
+        Assert.Equal([new IncidentFact(1_500, null, 1_000)], facts.Incidents);
+
+        // And the migrated rows keep following the rules: an earlier push of the change reaches its lead time.
+        await store.AppendAsync(1, [Some.Change("c1", 50)], Ct);
+        Assert.Equal([new LeadTimeFact(1_000, 50)], (await store.ReadFactsAsync(1, 0, 10_000, "production", [], Ct)).LeadTimes);
+        Assert.Equal(
+            Enumerable.Range(1, SqliteMigrator.LatestVersion).Select(v => (long)v),
+            Query<long>("SELECT version FROM schema_version ORDER BY version"));
     }
 
     [Fact]
