@@ -70,6 +70,22 @@ public abstract class EventStoreContractTests<TProvider>
         Assert.Equal([new LeadTimeFact(5_000, 3_000)], LeadTimes(await FactsAsync(store, org)));
     }
 
+    [Fact]
+    public async Task IdentifiersKeepEveryCharacter()
+    {
+        await using var store = await CreateStoreAsync();
+        var org = await OrganizationAsync(store);
+        string[] ids = ["quote\"d", "back\\slash", "emoji-\U0001F680", "new\nline", "sep\u2028", "<tag>&'", "ü", "U"];
+
+        await AppendAsync(store, org, [.. ids.Select((id, i) => (Event)Some.Change(id, 100 + i, system: "sÿstem/\"x\""))]);
+        await AppendAsync(store, org, Some.Deployment("dé\"ploy", 1_000, ids, system: "sÿstem/\"x\""));
+
+        Assert.Equal(
+            ids.Select((_, i) => new LeadTimeFact(1_000, 100 + i)),
+            LeadTimes(await FactsAsync(store, org, Production, "sÿstem/\"x\"")));
+        Assert.Equal("dé\"ploy", (await store.Events.FindLatestDeploymentAsync(org, "sÿstem/\"x\"", Production, Ct))?.Identifier);
+    }
+
     // --- deployments and first deployments -------------------------------------------------------
 
     [Fact]

@@ -16,17 +16,18 @@ namespace Stride.Storage.Sqlite;
 /// Runs inside the writer's transaction; owns one prepared statement per SQL text, created on first
 /// use and reused for every later row. Each event only touches its neighbourhood: a deployment the
 /// changes its old and new versions list and the incidents of its system whose attribution it can
-/// change; an incident only itself. Not thread-safe (the writer is single-threaded).
+/// change; an incident only itself; a change only the copies of its time. Not thread-safe (the
+/// writer is single-threaded).
 /// </remarks>
 internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposable
 {
     // A cancelled request is noticed between events; checking every event would cost more than it saves.
     private const int CancellationCheckInterval = 256;
 
-    private readonly SqliteConnection _connection = connection;
-    // Changes are upserted this many at a time.
+    // Changes are upserted this many per statement.
     private const int ChangeBatchSize = 1_000;
 
+    private readonly SqliteConnection _connection = connection;
     private readonly List<SqliteStatement> _statements = [];
     private readonly List<Change> _pendingChanges = [];
     private readonly ArrayBufferWriter<byte> _json = new();
@@ -65,7 +66,8 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private SqliteStatement? _releaseAttributed;
     private SqliteStatement? _chargeAttributed;
 
-    /// <summary>Applies a request's events in list order (later events see earlier ones).</summary>
+    /// <summary>Applies a request's events with the effect of list order (later events see earlier ones).</summary>
+    /// <remarks>Changes are upserted first, then deployments and incidents in list order: the result is the same.</remarks>
     /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
     public int Append(long organization, IReadOnlyList<Event> events, CancellationToken ct)
     {

@@ -84,6 +84,11 @@ public sealed partial class SqliteStore : IStrideStore
     /// <summary>The events as changes when all are changes with a system and an identifier (which cannot fail to upsert), else null.</summary>
     private static List<Change>? AsValidChanges(IReadOnlyList<Event> events)
     {
+        if (events[0] is not Change)
+        {
+            return null;
+        }
+
         var changes = new List<Change>(events.Count);
         foreach (var e in events)
         {

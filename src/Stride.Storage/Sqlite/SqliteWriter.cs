@@ -10,6 +10,8 @@ namespace Stride.Storage.Sqlite;
 /// So requests are queued; a single loop takes everything pending, applies each request inside its
 /// own SAVEPOINT of one transaction, commits once, and only then completes the requests' tasks. A
 /// request that fails is rolled back to its savepoint and faulted alone; the others still commit.
+/// Two refinements: a lone request needs no savepoint (the transaction is its unit), and requests
+/// made only of changes, which cannot fail one by one, are upserted together in one savepoint.
 /// </remarks>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
