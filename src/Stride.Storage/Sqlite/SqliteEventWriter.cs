@@ -43,6 +43,11 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     // only writer: the store is meant to be the one open on its file.)
     private readonly Dictionary<(long Org, string System), long> _latestIncidentCreated = [];
 
+    // Per system, the deployment identifiers its incidents name (loaded on first use, then only
+    // added to): a new deployment looks for incidents naming it only when one may. A superset is
+    // harmless (a lookup that finds nothing), so rollbacks need not shrink it.
+    private readonly Dictionary<(long Org, string System), HashSet<string>> _namedDeployments = [];
+
     // One prepared statement per SQL text, created on first use (the SQL sits in a const at its call).
     private SqliteStatement? _upsertChanges;
     private SqliteStatement? _insertDeployment;
@@ -59,7 +64,9 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private SqliteStatement? _incidentsNaming;
     private SqliteStatement? _incidentsInSpan;
     private SqliteStatement? _latestIncidentCreatedQuery;
-    private SqliteStatement? _upsertIncident;
+    private SqliteStatement? _insertIncident;
+    private SqliteStatement? _updateIncident;
+    private SqliteStatement? _namedDeploymentsQuery;
     private SqliteStatement? _widenIncidentSpan;
     private SqliteStatement? _forgetAttribution;
     private SqliteStatement? _attribute;
@@ -421,10 +428,11 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// </remarks>
     private void ReattributeAround(long org, string system, string env, string id, long pk, long? oldTs, long? newTs)
     {
-        const string NamingSql = "SELECT id FROM incidents WHERE org = $org AND system = $system AND deployment = $id";
         var affected = new HashSet<string>(StringComparer.Ordinal);
-        using (var reader = (_incidentsNaming ??= Prepare(NamingSql, "$org", "$system", "$id")).Query(org, system, id))
+        if (NamedDeployments(org, system).Contains(id))
         {
+            const string NamingSql = "SELECT id FROM incidents WHERE org = $org AND system = $system AND deployment = $id";
+            using var reader = (_incidentsNaming ??= Prepare(NamingSql, "$org", "$system", "$id")).Query(org, system, id);
             while (reader.Read())
             {
                 affected.Add(reader.GetString(0));
@@ -461,6 +469,27 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         }
     }
 
+    /// <summary>A superset of the deployment identifiers the system's incidents name.</summary>
+    private HashSet<string> NamedDeployments(long org, string system)
+    {
+        if (!_namedDeployments.TryGetValue((org, system), out var names))
+        {
+            const string Sql = "SELECT DISTINCT deployment FROM incidents WHERE org = $org AND system = $system AND deployment IS NOT NULL";
+            names = new HashSet<string>(StringComparer.Ordinal);
+            using (var reader = (_namedDeploymentsQuery ??= Prepare(Sql, "$org", "$system")).Query(org, system))
+            {
+                while (reader.Read())
+                {
+                    names.Add(reader.GetString(0));
+                }
+            }
+
+            _namedDeployments[(org, system)] = names;
+        }
+
+        return names;
+    }
+
     /// <summary>An upper bound of the creation times of a system's incidents (long.MinValue when it has none).</summary>
     private long LatestIncidentCreated(long org, string system)
     {
@@ -476,24 +505,39 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
     private void ApplyIncident(long org, Incident incident)
     {
-        // A push replaces the creation time, and the resolution and named deployment only when given.
-        const string UpsertSql = """
+        // Most pushes are of new incidents: inserting first tells so, and a new incident has no
+        // attribution to undo.
+        const string InsertSql = """
             INSERT INTO incidents (org, system, id, created, resolved, deployment)
             VALUES ($org, $system, $id, $created, $resolved, $deployment)
-            ON CONFLICT (org, system, id) DO UPDATE SET
-                created = excluded.created,
-                resolved = coalesce(excluded.resolved, incidents.resolved),
-                deployment = coalesce(excluded.deployment, incidents.deployment)
-            RETURNING created, resolved
+            ON CONFLICT (org, system, id) DO NOTHING
             """;
-        long created;
-        long? resolved;
-        using (var reader = (_upsertIncident ??= Prepare(UpsertSql, "$org", "$system", "$id", "$created", "$resolved", "$deployment"))
-            .Query(org, incident.System, incident.Identifier, incident.TimestampCreated, incident.TimestampResolved, incident.Deployment))
+        var isNew = (_insertIncident ??= Prepare(InsertSql, "$org", "$system", "$id", "$created", "$resolved", "$deployment"))
+            .Execute(org, incident.System, incident.Identifier, incident.TimestampCreated, incident.TimestampResolved, incident.Deployment) == 1;
+        long created = incident.TimestampCreated;
+        long? resolved = incident.TimestampResolved;
+        var named = incident.Deployment;
+        if (!isNew)
         {
+            // A push replaces the creation time, and the resolution and named deployment only when given.
+            const string UpdateSql = """
+                UPDATE incidents SET
+                    created = $created,
+                    resolved = coalesce($resolved, resolved),
+                    deployment = coalesce($deployment, deployment)
+                WHERE org = $org AND system = $system AND id = $id
+                RETURNING resolved, deployment
+                """;
+            using var reader = (_updateIncident ??= Prepare(UpdateSql, "$org", "$system", "$id", "$created", "$resolved", "$deployment"))
+                .Query(org, incident.System, incident.Identifier, incident.TimestampCreated, incident.TimestampResolved, incident.Deployment);
             reader.Read();
-            created = reader.GetInt64(0);
-            resolved = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            resolved = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+            named = reader.IsDBNull(1) ? null : reader.GetString(1);
+        }
+
+        if (named is not null && _namedDeployments.TryGetValue((org, incident.System), out var names))
+        {
+            names.Add(named);
         }
 
         if (_latestIncidentCreated.TryGetValue((org, incident.System), out var latest) && created > latest)
@@ -510,25 +554,18 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             (_widenIncidentSpan ??= Prepare(SpanSql, "$org", "$span")).Execute(org, span);
         }
 
-        Reattribute(org, incident.System, incident.Identifier, env: null);
+        Reattribute(org, incident.System, incident.Identifier, env: null, isNew);
     }
 
     /// <summary>Recomputes an incident's attributed deployment in one environment, or in all (<paramref name="env"/> null).</summary>
+    /// <param name="isNew">The incident was just inserted, so it has no attribution yet to undo.</param>
     /// <remarks>Keeps <c>deployments.incidents</c>, the number of incidents attributed to each deployment, in step.</remarks>
-    private void Reattribute(long org, string system, string incident, string? env)
+    private void Reattribute(long org, string system, string incident, string? env, bool isNew = false)
     {
-        const string ReleaseSql = """
-            UPDATE deployments SET incidents = incidents - 1
-            WHERE pk IN (SELECT a.dep FROM incident_attributions a
-                         WHERE a.org = $org AND a.system = $system AND a.incident = $incident AND ($env IS NULL OR a.env = $env))
-            """;
-        (_releaseAttributed ??= Prepare(ReleaseSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
-
-        const string ForgetSql = """
-            DELETE FROM incident_attributions
-            WHERE org = $org AND system = $system AND incident = $incident AND ($env IS NULL OR env = $env)
-            """;
-        (_forgetAttribution ??= Prepare(ForgetSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+        if (!isNew)
+        {
+            Unattribute(org, system, incident, env);
+        }
 
         // SPEC §3: the named deployment when a successful one of that identifier exists in the
         // environment, else the latest successful one at or before the creation time (ties: greatest
@@ -561,6 +598,23 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
                          WHERE a.org = $org AND a.system = $system AND a.incident = $incident AND ($env IS NULL OR a.env = $env))
             """;
         (_chargeAttributed ??= Prepare(ChargeSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+    }
+
+    /// <summary>Removes an incident's attributions (in one environment, or all), releasing the deployments' counts.</summary>
+    private void Unattribute(long org, string system, string incident, string? env)
+    {
+        const string ReleaseSql = """
+            UPDATE deployments SET incidents = incidents - 1
+            WHERE pk IN (SELECT a.dep FROM incident_attributions a
+                         WHERE a.org = $org AND a.system = $system AND a.incident = $incident AND ($env IS NULL OR a.env = $env))
+            """;
+        (_releaseAttributed ??= Prepare(ReleaseSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
+
+        const string ForgetSql = """
+            DELETE FROM incident_attributions
+            WHERE org = $org AND system = $system AND incident = $incident AND ($env IS NULL OR env = $env)
+            """;
+        (_forgetAttribution ??= Prepare(ForgetSql, "$org", "$system", "$incident", "$env")).Execute(org, system, incident, env);
     }
 
     private SqliteStatement Prepare(string sql, params string[] parameterNames)
