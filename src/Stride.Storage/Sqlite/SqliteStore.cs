@@ -111,9 +111,11 @@ public sealed partial class SqliteStore : IStrideStore
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
 
         // Successful deployments in range, each with whether any incident is attributed to it: one
-        // covering index range per system that has deployed in the environment.
+        // covering index range per system that has deployed in the environment. Each row is one
+        // integer, ts * 4 + rework * 2 + failed: a window can hold many thousands of rows, and every
+        // column read is a call into SQLite.
         const string DeploymentsSql = """
-            SELECT d.ts, d.rework, d.incidents > 0
+            SELECT d.ts * 4 + (d.rework <> 0) * 2 + (d.incidents > 0)
             FROM system_environments se
             CROSS JOIN deployments d
             WHERE se.org = $org AND se.env = $env
@@ -121,9 +123,10 @@ public sealed partial class SqliteStore : IStrideStore
               AND d.org = se.org AND d.system = se.system AND d.env = se.env AND d.result = 0 AND d.ts >= $from AND d.ts < $to
             """;
 
-        // Changes first deployed in range, with their own timestamp when they were pushed: likewise.
+        // Changes first deployed in range, with their own timestamp when they were pushed (else
+        // long.MinValue, cheaper to read than a NULL): likewise.
         const string LeadTimesSql = """
-            SELECT f.deployed_at, f.changed_at
+            SELECT f.deployed_at, coalesce(f.changed_at, -9223372036854775808)
             FROM system_environments se
             CROSS JOIN first_deployments f
             WHERE se.org = $org AND se.env = $env
@@ -161,16 +164,15 @@ public sealed partial class SqliteStore : IStrideStore
         // One read transaction (deferred: a reader never takes the write lock), so the three reads
         // see the same committed snapshot.
         await using var transaction = connection.BeginTransaction(deferred: true);
-        var deployments = await ReadAllAsync(
+        var deployments = ReadAll(
             connection, transaction, DeploymentsSql, query,
-            r => new DeploymentFact(r.GetInt64(0), r.GetInt64(1) != 0, r.GetInt64(2) != 0), ct).ConfigureAwait(false);
-        var leadTimes = await ReadAllAsync(
+            r => r.GetInt64(0) is var packed ? new DeploymentFact(packed >> 2, (packed & 2) != 0, (packed & 1) != 0) : default, ct);
+        var leadTimes = ReadAll(
             connection, transaction, LeadTimesSql, query,
-            r => new LeadTimeFact(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1)), ct).ConfigureAwait(false);
-        var incidents = await ReadAllAsync(
+            r => new LeadTimeFact(r.GetInt64(0), r.GetInt64(1) is var changedAt && changedAt != long.MinValue ? changedAt : null), ct);
+        var incidents = ReadAll(
             connection, transaction, IncidentsSql, query,
-            r => new IncidentFact(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)), ct)
-            .ConfigureAwait(false);
+            r => new IncidentFact(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)), ct);
         return new WindowFacts(from, to, deployments, leadTimes, incidents);
     }
 
@@ -252,11 +254,15 @@ public sealed partial class SqliteStore : IStrideStore
         }
     }
 
-    private static async Task<List<T>> ReadAllAsync<T>(
+    /// <remarks>
+    /// Synchronous on purpose: Microsoft.Data.Sqlite's async methods run synchronously anyway, and a
+    /// window can be hundreds of thousands of rows, where an await per row costs more than the row.
+    /// </remarks>
+    private static List<T> ReadAll<T>(
         SqliteConnection connection, SqliteTransaction transaction, string sql, FactsQuery query, Func<SqliteDataReader, T> map,
         CancellationToken ct)
     {
-        await using var command = connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         command.Parameters.AddWithValue("$org", query.Organization);
@@ -265,10 +271,14 @@ public sealed partial class SqliteStore : IStrideStore
         command.Parameters.AddWithValue("$to", query.To);
         command.Parameters.AddWithValue("$systems", (object?)query.Systems ?? DBNull.Value);
         var rows = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
         {
             rows.Add(map(reader));
+            if (rows.Count % 65_536 == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+            }
         }
 
         return rows;
