@@ -496,7 +496,12 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         if (!_latestIncidentCreated.TryGetValue((org, system), out var latest))
         {
             const string Sql = "SELECT coalesce(max(created), -9223372036854775808) FROM incidents WHERE org = $org AND system = $system";
-            latest = (long)(_latestIncidentCreatedQuery ??= Prepare(Sql, "$org", "$system")).Scalar(org, system)!;
+            using (var reader = (_latestIncidentCreatedQuery ??= Prepare(Sql, "$org", "$system")).Query(org, system))
+            {
+                reader.Read();
+                latest = reader.GetInt64(0);
+            }
+
             _latestIncidentCreated[(org, system)] = latest;
         }
 

@@ -1,21 +1,30 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Stride.Storage.Sqlite;
 
-/// <summary>A command prepared once on the writer connection and executed for many rows.</summary>
+/// <summary>A statement prepared once on the writer connection and executed for many rows.</summary>
 /// <remarks>
-/// Microsoft.Data.Sqlite keeps a command's compiled statement while its text is unchanged, so reusing
-/// one instance per SQL text skips parsing and planning on every row. Not thread-safe: the writer
-/// connection has a single user.
+/// <para><see cref="Execute"/> runs the prepared statement through SQLitePCL's API on the ADO.NET
+/// connection's own handle: values are bound by position and no data reader is created per row.
+/// Measured on the medium dataset, <c>SqliteCommand.ExecuteNonQuery</c> (which binds every parameter
+/// by name and builds a reader on each call) cost about 15% of batched ingestion. Errors surface
+/// as <see cref="SqliteException"/>, as they would through the command.</para>
+/// <para><see cref="Query"/>, used where rows come back, goes through the prepared
+/// <see cref="SqliteCommand"/>. Not thread-safe: the writer connection has a single user.</para>
 /// </remarks>
 internal sealed class SqliteStatement : IDisposable
 {
+    private readonly SqliteConnection _connection;
     private readonly SqliteCommand _command;
     private readonly SqliteParameter[] _parameters;
+    private sqlite3_stmt? _statement;
+    private int[] _indexes = [];
 
     /// <param name="parameterNames">The SQL's parameter names (with their <c>$</c>), in the order values are given.</param>
     public SqliteStatement(SqliteConnection connection, string sql, params string[] parameterNames)
     {
+        _connection = connection;
         _command = connection.CreateCommand();
         _command.CommandText = sql;
         _parameters = new SqliteParameter[parameterNames.Length];
@@ -26,40 +35,83 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
-    /// <summary>Runs the statement; returns the number of rows it changed.</summary>
+    /// <summary>Runs the statement (which returns no rows); returns the number of rows it changed.</summary>
+    /// <remarks>Values are <see cref="long"/>, <see cref="string"/> or null.</remarks>
     public int Execute(params ReadOnlySpan<object?> values)
     {
-        Bind(values);
-        return _command.ExecuteNonQuery();
-    }
+        var db = _connection.Handle ?? throw new InvalidOperationException("The writer connection is closed.");
+        var statement = _statement ?? Prepare(db);
+        CheckCount(values);
+        for (var i = 0; i < values.Length; i++)
+        {
+            var rc = values[i] switch
+            {
+                null => raw.sqlite3_bind_null(statement, _indexes[i]),
+                long number => raw.sqlite3_bind_int64(statement, _indexes[i], number),
+                string text => raw.sqlite3_bind_text(statement, _indexes[i], text),
+                var other => throw new ArgumentException($"Cannot bind a {other.GetType().Name}.", nameof(values)),
+            };
+            Check(db, rc);
+        }
 
-    /// <summary>Runs the statement; returns the first column of its first row, or null when it returned none.</summary>
-    public object? Scalar(params ReadOnlySpan<object?> values)
-    {
-        Bind(values);
-        var value = _command.ExecuteScalar();
-        return value is DBNull ? null : value;
+        var result = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (result is not raw.SQLITE_DONE and not raw.SQLITE_ROW)
+        {
+            Check(db, result);
+        }
+
+        return raw.sqlite3_changes(db);
     }
 
     /// <summary>Runs the statement and reads its rows; dispose the reader before the next use.</summary>
     public SqliteDataReader Query(params ReadOnlySpan<object?> values)
     {
-        Bind(values);
+        CheckCount(values);
+        for (var i = 0; i < values.Length; i++)
+        {
+            _parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
         return _command.ExecuteReader();
     }
 
-    public void Dispose() => _command.Dispose();
+    public void Dispose()
+    {
+        _statement?.Dispose();
+        _command.Dispose();
+    }
 
-    private void Bind(ReadOnlySpan<object?> values)
+    private sqlite3_stmt Prepare(sqlite3 db)
+    {
+        Check(db, raw.sqlite3_prepare_v2(db, _command.CommandText, out var statement));
+        _statement = statement;
+        _indexes = new int[_parameters.Length];
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            _indexes[i] = raw.sqlite3_bind_parameter_index(statement, _parameters[i].ParameterName);
+            if (_indexes[i] == 0)
+            {
+                throw new InvalidOperationException($"The SQL has no parameter {_parameters[i].ParameterName}.");
+            }
+        }
+
+        return statement;
+    }
+
+    private void CheckCount(ReadOnlySpan<object?> values)
     {
         if (values.Length != _parameters.Length)
         {
             throw new ArgumentException($"Expected {_parameters.Length} values, got {values.Length}.", nameof(values));
         }
+    }
 
-        for (var i = 0; i < values.Length; i++)
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
         {
-            _parameters[i].Value = values[i] ?? DBNull.Value;
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
         }
     }
 }

@@ -24,12 +24,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private readonly SqliteConnection _connection;
     private readonly WriteSession _session;
-    private readonly SqliteCommand _begin;
-    private readonly SqliteCommand _commit;
-    private readonly SqliteCommand _rollback;
-    private readonly SqliteCommand _savepoint;
-    private readonly SqliteCommand _release;
-    private readonly SqliteCommand _rollbackToSavepoint;
+    private readonly SqliteStatement _begin;
+    private readonly SqliteStatement _commit;
+    private readonly SqliteStatement _rollback;
+    private readonly SqliteStatement _savepoint;
+    private readonly SqliteStatement _release;
+    private readonly SqliteStatement _rollbackToSavepoint;
     private readonly Task _loop;
 
     /// <param name="connection">An open connection, configured and migrated; the writer owns it from now on.</param>
@@ -139,7 +139,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 return;
             }
 
-            _begin.ExecuteNonQuery();
+            _begin.Execute();
 
             // A savepoint makes SQLite copy every page a request changes into a sub-journal, which is
             // only worth it when there are other requests to keep: a lone request (a big batch,
@@ -174,7 +174,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
             }
 
-            _commit.ExecuteNonQuery();
+            _commit.Execute();
         }
         catch (Exception exception)
         {
@@ -204,7 +204,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             return true;
         }
 
-        _savepoint.ExecuteNonQuery();
+        _savepoint.Execute();
         try
         {
             apply();
@@ -212,14 +212,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
         catch (Exception exception)
         {
             // If this throws (the error already ended the transaction), the whole group fails.
-            _rollbackToSavepoint.ExecuteNonQuery();
-            _release.ExecuteNonQuery();
+            _rollbackToSavepoint.Execute();
+            _release.Execute();
             _session.Events.OnRollback();
             failure = exception;
             return false;
         }
 
-        _release.ExecuteNonQuery();
+        _release.Execute();
         return true;
     }
 
@@ -228,7 +228,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _session.Events.OnRollback();
         try
         {
-            _rollback.ExecuteNonQuery();
+            _rollback.Execute();
         }
         catch (SqliteException)
         {
@@ -236,12 +236,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private SqliteCommand Command(string sql)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
+    private SqliteStatement Command(string sql) => new(_connection, sql);
 }
 
 /// <summary>What a queued write works with, on the writer's thread only.</summary>
