@@ -219,12 +219,12 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var env = deployment.Environment;
         var id = deployment.Identifier;
         var ok = deployment.Result == DeploymentResult.Success;
-        var changes = DistinctInOrder(deployment.Changes);
+        var changes = DistinctInOrder(deployment.Changes ?? []);
         var changesJson = JsonSerializer.Serialize(changes, StorageJson.Relaxed.ListString);
         var values = new object?[]
         {
             org, system, env, id, deployment.Timestamp, (long)deployment.Result, deployment.Rework ? 1L : 0L, deployment.Commit,
-            JsonSerializer.Serialize(deployment.Teams, StorageJson.Relaxed.IReadOnlyListString), changesJson,
+            JsonSerializer.Serialize(deployment.Teams ?? [], StorageJson.Relaxed.IReadOnlyListString), changesJson,
         };
 
         // The common case is a new deployment: one statement tells whether it is (and, without the
