@@ -37,8 +37,10 @@ public sealed class PreparedFacts
         _from = facts.From;
         _to = facts.To;
 
+        // Sorting by a separate array of primitive keys avoids a comparison delegate call per
+        // step: several times faster on the tens of thousands of facts a year-long window holds.
         var deployments = facts.Deployments.ToArray();
-        Array.Sort(deployments, (a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        Array.Sort(deployments.Select(d => d.Timestamp).ToArray(), deployments);
         _deployedAt = new long[deployments.Length];
         _reworkBefore = new int[deployments.Length + 1];
         _failedBefore = new int[deployments.Length + 1];
@@ -50,11 +52,11 @@ public sealed class PreparedFacts
         }
 
         _leadTimes = facts.LeadTimes.ToArray();
-        Array.Sort(_leadTimes, (a, b) => a.DeployedAt.CompareTo(b.DeployedAt));
+        Array.Sort(_leadTimes.Select(l => l.DeployedAt).ToArray(), _leadTimes);
 
         _resolved = facts.Incidents.Where(i => i.Resolved is not null).ToArray();
-        Array.Sort(_resolved, (a, b) => a.Resolved!.Value.CompareTo(b.Resolved!.Value));
         _resolvedAt = _resolved.Select(i => i.Resolved!.Value).ToArray();
+        Array.Sort(_resolvedAt, _resolved);
 
         _createdAt = facts.Incidents.Select(i => i.Created).ToArray();
         Array.Sort(_createdAt);
