@@ -15,7 +15,7 @@ public sealed class MetricsApiTests
     {
         await using var app = new StrideApplication();
         using var client = app.CreateAdminClient();
-        var golden = Golden.Load(file);
+        var golden = GoldenData.Load(file);
         var events = golden.GetProperty("events").EnumerateArray().ToArray();
         foreach (var chunk in events.Chunk(5000))
         {
@@ -29,7 +29,7 @@ public sealed class MetricsApiTests
         {
             var response = await client.GetAsync("/api/v1/metrics?" + QueryString(query.GetProperty("params")), Http.Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Golden.AssertMatches(query.GetProperty("expected"), await response.ReadJsonAsync(), $"{file} query {index}", failures);
+            GoldenData.Compare($"{file} query {index}", query.GetProperty("expected"), await response.ReadJsonAsync(), failures);
             index++;
         }
 
@@ -37,7 +37,7 @@ public sealed class MetricsApiTests
         Assert.True(index > 0);
     }
 
-    public static TheoryData<string> GoldenFiles() => Golden.Files();
+    public static TheoryData<string> GoldenFiles() => GoldenData.Files();
 
     [Fact]
     public async Task TheResponseCarriesTheWindowFiltersAndEveryBlock()
