@@ -5,6 +5,7 @@
 #   bench/profile.sh batch                       # POST /api/v1/events, medium, 5,000 per request
 #   bench/profile.sh single                      # wrk -t2 -c32 POST /api/v1/changes
 #   bench/profile.sh latency --days 90 [--system svc-1]
+#   (--build rebuilds the work tree first; otherwise the last build of bench/run.sh without --commit)
 #
 # Needs dotnet-trace: dotnet tool install -g dotnet-trace. The trace adds overhead, so read the
 # split of time, not the absolute speed. Output: bench/results/profile-<part>-<stamp>.*
@@ -23,6 +24,7 @@ KEY=stride-profile-$RANDOM$RANDOM
 DAYS=90
 SYSTEM=
 SECONDS_=
+REBUILD=0
 END=1789948800
 
 PART=${1:-}
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
         --system) SYSTEM=$2; shift 2 ;;
         --seconds) SECONDS_=$2; shift 2 ;;
         --port) PORT=$2; shift 2 ;;
+        --build) REBUILD=1; shift ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -40,13 +43,13 @@ case "$PART" in
     batch) SECONDS_=${SECONDS_:-45} ;;
     single) SECONDS_=${SECONDS_:-12} ;;
     latency) SECONDS_=${SECONDS_:-15} ;;
-    *) echo "usage: bench/profile.sh batch|single|latency [--days N] [--system S] [--seconds N] [--port P]" >&2; exit 2 ;;
+    *) echo "usage: bench/profile.sh batch|single|latency [--days N] [--system S] [--seconds N] [--port P] [--build]" >&2; exit 2 ;;
 esac
 
 export PATH=$PATH:$HOME/.dotnet/tools
 command -v dotnet-trace >/dev/null || { echo "dotnet-trace is missing: dotnet tool install -g dotnet-trace" >&2; exit 1; }
 [ -f "$BENCH/data/medium.ndjson" ] || "$PY" "$SHARED/gen_events.py" --seed 5 --systems 50 --days 730 --scale 1 > "$BENCH/data/medium.ndjson"
-if [ ! -f "$SERVER_DIR/Stride.Server.dll" ]; then
+if [ "$REBUILD" = 1 ] || [ ! -f "$SERVER_DIR/Stride.Server.dll" ]; then
     dotnet build "$REPO/src/Stride.Server" -c Release --artifacts-path "$SERVER_ART" -nologo -v q -p:OpenApiGenerateDocuments=false
 fi
 

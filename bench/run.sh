@@ -35,6 +35,7 @@ PORT=5180
 CEILING_PORT=5099
 BUILD=1
 REFS_ONLY=0
+COMMIT=                # build Stride from a clean export of this commit instead of the work tree
 KEY=${STRIDE_BENCH_KEY:-stride-bench-$(date +%s)-$RANDOM}
 END=1789948800         # gen_events.py's end: 1790000000 - (1790000000 % 86400)
 DAY=86400
@@ -57,6 +58,8 @@ Usage: bench/run.sh [options]
   --wrk-duration D    measured wrk duration (default: $WRK_DURATION); --wrk-warmup D (default: $WRK_WARMUP)
   --port N            Stride's port (default: $PORT); --ceiling-port N (default: $CEILING_PORT)
   --no-build          use the existing Release builds
+  --commit REV        build Stride from a clean export (git archive) of REV, e.g. HEAD, rather
+                      than from the work tree (which may hold someone's unfinished edits)
   --refs-only         run only the reference programs (when Stride does not build)
 Environment: STRIDE_SHARED_BENCH (reference programs, default ../shared/bench),
              STRIDE_BENCH_WORK (scratch dir, default \$TMPDIR/stride-bench).
@@ -83,6 +86,7 @@ while [ $# -gt 0 ]; do
         --port) PORT=$2; shift 2 ;;
         --ceiling-port) CEILING_PORT=$2; shift 2 ;;
         --no-build) BUILD=0; shift ;;
+        --commit) COMMIT=$2; shift 2 ;;
         --refs-only) REFS_ONLY=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
@@ -202,7 +206,13 @@ ensure_naive_db() {
 }
 
 REFS=$WORK/refs
+SERVER_SRC=$REPO
 SERVER_ART=$DATA/build
+if [ -n "$COMMIT" ]; then
+    SHA=$(git -C "$REPO" rev-parse --short "$COMMIT^{commit}") || die "unknown commit $COMMIT"
+    SERVER_SRC=$WORK/src-$SHA
+    SERVER_ART=$WORK/build-$SHA
+fi
 SERVER_DIR=$SERVER_ART/bin/Stride.Server/release
 build_refs() {
     log "building the reference programs (Release) in $REFS"
@@ -222,11 +232,28 @@ KESTREL_DLL=$REFS/art/bin/KestrelCeiling/release/KestrelCeiling.dll
 SQLITE_DLL=$REFS/art/bin/SqliteCeiling/release/SqliteCeiling.dll
 
 build_server() {
+    if [ -n "$COMMIT" ]; then
+        log "exporting $SHA (git archive) to $SERVER_SRC"
+        rm -rf "$SERVER_SRC"
+        mkdir -p "$SERVER_SRC"
+        git -C "$REPO" archive "$SHA" | tar -x -C "$SERVER_SRC"
+    fi
     log "building src/Stride.Server (Release) into $SERVER_ART"
     # A separate artifacts path keeps this build's obj/ and bin/ apart from anyone else's build of the tree.
-    dotnet build "$REPO/src/Stride.Server" -c Release --artifacts-path "$SERVER_ART" -nologo -v q \
+    dotnet build "$SERVER_SRC/src/Stride.Server" -c Release --artifacts-path "$SERVER_ART" -nologo -v q \
         -p:OpenApiGenerateDocuments=false > "$OUT/build-server.log" 2>&1 \
         || { grep -E 'error' "$OUT/build-server.log" | sort -u | head -n 20 >&2; die "Stride.Server did not build (log: $OUT/build-server.log)"; }
+    source_state > "$SERVER_ART/built-from.txt"
+}
+source_state() {   # the commit the sources are at, and whether src/ differs from it
+    local state
+    if [ -n "$COMMIT" ]; then
+        state="$SHA (clean export)"
+    else
+        state=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+        git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || state="$state + uncommitted changes in src/"
+    fi
+    echo "$state, built $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
 
 # ------------------------------------------------------------------ parts
@@ -341,19 +368,21 @@ part_latency() {
 # ------------------------------------------------------------------ main
 
 T0=$(date +%s)
-commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || commit="$commit (src has uncommitted changes)"
+if [ "$BUILD" = 1 ] || [ ! -f "$KESTREL_DLL" ] || [ ! -f "$SQLITE_DLL" ]; then build_refs; fi
+commit="none (--refs-only)"
+if [ "$REFS_ONLY" = 0 ]; then
+    if [ "$BUILD" = 1 ] || [ ! -f "$SERVER_DIR/Stride.Server.dll" ]; then build_server; fi
+    commit=$(cat "$SERVER_ART/built-from.txt" 2>/dev/null || echo "unknown (built before bench/run.sh recorded it)")
+fi
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 record meta "" "{\"date\":$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),\"machine\":$(jstr "$(nproc) cores, $cpu"),\"commit\":$(jstr "$commit"),\"command\":$(jstr "bench/run.sh $ARGS")}"
 
-if [ "$BUILD" = 1 ] || [ ! -f "$KESTREL_DLL" ] || [ ! -f "$SQLITE_DLL" ]; then build_refs; fi
-if [ "$REFS_ONLY" = 0 ]; then
-    if [ "$BUILD" = 1 ] || [ ! -f "$SERVER_DIR/Stride.Server.dll" ]; then build_server; fi
-fi
-
-has_part batch && part_batch
-has_part single && part_single
-has_part latency && part_latency
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+note_load() { record note "" "{\"text\":$(jstr "load average (1, 5, 15 min) $1: $(loadavg)")}"; }
+note_load "at the start"
+has_part batch && part_batch && note_load "after batched ingestion"
+has_part single && part_single && note_load "after single-event ingestion"
+has_part latency && part_latency && note_load "after the latency part"
 
 record note "" "{\"text\":$(jstr "whole run took $(( $(date +%s) - T0 )) s; raw results and logs in bench/results/$STAMP/")}"
 "$PY" "$TOOL" report "$RESULTS" --out "$OUT/report.md" > /dev/null

@@ -277,7 +277,7 @@ def cmd_report(a):
     out = []
     out.append(f"# Stride benchmark — {meta.get('date', '?')}")
     out.append('')
-    out.append(f"Machine: {meta.get('machine', '?')}. Commit: `{meta.get('commit', '?')}`. "
+    out.append(f"Machine: {meta.get('machine', '?')}. Stride: `{meta.get('commit', '?')}`. "
                f"Each figure is the median over the repetitions shown; ratios compare medians measured in this run.")
     out.append('')
     out.append('| part | Stride (median) | reference (median) | ratio | target | reps | verdict |')
