@@ -11,6 +11,7 @@ using Stride.Server.Storage;
 // appsettings.json is found beside the binary wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // per-request lines would log query-string keys
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);   // else a log scope and activity per request
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--database"] = "Stride:Database" });
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
-
 namespace Stride.Server.Auth;
 
 internal static class AuthSetup
@@ -7,10 +5,13 @@ internal static class AuthSetup
     /// <summary>API-key authentication and one authorization policy per scope.</summary>
     public static IServiceCollection AddStrideAuth(this IServiceCollection services)
     {
-        services.AddMemoryCache(o => o.SizeLimit = 10_000);
         services.AddSingleton<KeyCache>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddTransient<ApiKeyAuthenticationHandler>();
+        services.AddAuthentication(o =>
+        {
+            o.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, "API key");
+            o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+        });
         var authorization = services.AddAuthorizationBuilder();
         foreach (var scope in new[] { Scopes.Ingest, Scopes.Read, Scopes.Admin, Scopes.Operator, Scopes.IngestOrRead })
         {
