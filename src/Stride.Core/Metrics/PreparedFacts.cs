@@ -15,13 +15,12 @@ public sealed class PreparedFacts
     private readonly long _from;
     private readonly long _to;
 
-    // Deployments by timestamp, with running counts so a window's totals are two look-ups.
-    private readonly long[] _deployedAt;
-    private readonly int[] _reworkBefore;
-    private readonly int[] _failedBefore;
-
-    // Lead-time facts by deployment time.
-    private readonly LeadTimeFact[] _leadTimes;
+    // Deployments and lead times as given, and sorted by time only when a window that does not
+    // hold them all asks: a single window (the read API's common case) needs no sort at all.
+    private readonly TimeView _given;
+    private readonly Lazy<TimeView> _sorted;
+    private readonly long _earliest;
+    private readonly long _latest;
 
     // Resolved incidents by resolution time.
     private readonly IncidentFact[] _resolved;
@@ -37,22 +36,12 @@ public sealed class PreparedFacts
         _from = facts.From;
         _to = facts.To;
 
-        // Sorting by a separate array of primitive keys avoids a comparison delegate call per
-        // step: several times faster on the tens of thousands of facts a year-long window holds.
         var deployments = facts.Deployments.ToArray();
-        Array.Sort(deployments.Select(d => d.Timestamp).ToArray(), deployments);
-        _deployedAt = new long[deployments.Length];
-        _reworkBefore = new int[deployments.Length + 1];
-        _failedBefore = new int[deployments.Length + 1];
-        for (var i = 0; i < deployments.Length; i++)
-        {
-            _deployedAt[i] = deployments[i].Timestamp;
-            _reworkBefore[i + 1] = _reworkBefore[i] + (deployments[i].Rework ? 1 : 0);
-            _failedBefore[i + 1] = _failedBefore[i] + (deployments[i].Failed ? 1 : 0);
-        }
-
-        _leadTimes = facts.LeadTimes.ToArray();
-        Array.Sort(_leadTimes.Select(l => l.DeployedAt).ToArray(), _leadTimes);
+        var leadTimes = facts.LeadTimes.ToArray();
+        _given = new TimeView(deployments, leadTimes);
+        _sorted = new Lazy<TimeView>(() => TimeView.Sorted(deployments, leadTimes));
+        _earliest = Math.Min(_given.DeployedAt.DefaultIfEmpty(long.MaxValue).Min(), leadTimes.Select(l => l.DeployedAt).DefaultIfEmpty(long.MaxValue).Min());
+        _latest = Math.Max(_given.DeployedAt.DefaultIfEmpty(long.MinValue).Max(), leadTimes.Select(l => l.DeployedAt).DefaultIfEmpty(long.MinValue).Max());
 
         _resolved = facts.Incidents.Where(i => i.Resolved is not null).ToArray();
         _resolvedAt = _resolved.Select(i => i.Resolved!.Value).ToArray();
@@ -75,15 +64,19 @@ public sealed class PreparedFacts
         ArgumentOutOfRangeException.ThrowIfGreaterThan(to, _to);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(to, from);
 
-        var first = LowerBound(_deployedAt, from);
-        var end = LowerBound(_deployedAt, to);
+        var covers = from <= _earliest && to > _latest;
+        var view = covers ? _given : _sorted.Value;
+        var first = covers ? 0 : LowerBound(view.DeployedAt, from);
+        var end = covers ? view.DeployedAt.Length : LowerBound(view.DeployedAt, to);
         var deployments = end - first;
-        var rework = _reworkBefore[end] - _reworkBefore[first];
-        var failed = _failedBefore[end] - _failedBefore[first];
+        var rework = view.ReworkBefore[end] - view.ReworkBefore[first];
+        var failed = view.FailedBefore[end] - view.FailedBefore[first];
+        var leadFirst = covers ? 0 : LowerBound(view.LeadTimes, from);
+        var leadEnd = covers ? view.LeadTimes.Length : LowerBound(view.LeadTimes, to);
 
         return new MetricsReport(
-            DeploymentFrequencyOf(first, end, from, to, benchmark),
-            LeadTimeOf(from, to, benchmark),
+            DeploymentFrequencyOf(view.DeployedAt, first, end, from, to, benchmark),
+            LeadTimeOf(view.LeadTimes, leadFirst, leadEnd, benchmark),
             new ChangeFailureRate(
                 deployments,
                 failed,
@@ -94,7 +87,7 @@ public sealed class PreparedFacts
             new ReworkRate(deployments, rework, deployments == 0 ? null : (double)rework / deployments));
     }
 
-    private DeploymentFrequency DeploymentFrequencyOf(int first, int end, long from, long to, Benchmark benchmark)
+    private static DeploymentFrequency DeploymentFrequencyOf(long[] deployedAt, int first, int end, long from, long to, Benchmark benchmark)
     {
         var deployments = end - first;
         var length = to - from;
@@ -105,9 +98,12 @@ public sealed class PreparedFacts
         var days = (int)(length / Day);
         var active = new bool[days];
         var firstWholeDay = to - days * Day;
-        for (var i = LowerBound(_deployedAt, firstWholeDay, first, end); i < end; i++)
+        for (var i = first; i < end; i++)
         {
-            active[(to - 1 - _deployedAt[i]) / Day] = true;
+            if (deployedAt[i] >= firstWholeDay)
+            {
+                active[(to - 1 - deployedAt[i]) / Day] = true;
+            }
         }
 
         var deploymentDays = active.Count(a => a);
@@ -143,16 +139,14 @@ public sealed class PreparedFacts
         return Percentiles.Of(counts, 0.5);
     }
 
-    private LeadTimeForChanges LeadTimeOf(long from, long to, Benchmark benchmark)
+    private static LeadTimeForChanges LeadTimeOf(LeadTimeFact[] leadTimes, int first, int end, Benchmark benchmark)
     {
-        var first = LowerBound(_leadTimes, from);
-        var end = LowerBound(_leadTimes, to);
         var withoutTimestamp = 0;
         var negative = 0;
         var values = new List<long>(end - first);
         for (var i = first; i < end; i++)
         {
-            var fact = _leadTimes[i];
+            var fact = leadTimes[i];
             if (fact.ChangedAt is not { } changedAt)
             {
                 withoutTimestamp++;
@@ -229,13 +223,10 @@ public sealed class PreparedFacts
     }
 
     /// <summary>The index of the first element ≥ <paramref name="value"/> in ascending <paramref name="sorted"/>.</summary>
-    private static int LowerBound(long[] sorted, long value) => LowerBound(sorted, value, 0, sorted.Length);
-
-    /// <summary>The index of the first element ≥ <paramref name="value"/> in ascending <c>sorted[start..end]</c>.</summary>
-    private static int LowerBound(long[] sorted, long value, int start, int end)
+    private static int LowerBound(long[] sorted, long value)
     {
-        var lo = start;
-        var hi = end;
+        var lo = 0;
+        var hi = sorted.Length;
         while (lo < hi)
         {
             var mid = lo + ((hi - lo) / 2);
@@ -270,5 +261,39 @@ public sealed class PreparedFacts
         }
 
         return lo;
+    }
+
+    /// <summary>Deployments (with running rework and failure counts) and lead times, in one order.</summary>
+    private sealed class TimeView
+    {
+        public TimeView(DeploymentFact[] deployments, LeadTimeFact[] leadTimes)
+        {
+            DeployedAt = new long[deployments.Length];
+            ReworkBefore = new int[deployments.Length + 1];
+            FailedBefore = new int[deployments.Length + 1];
+            for (var i = 0; i < deployments.Length; i++)
+            {
+                DeployedAt[i] = deployments[i].Timestamp;
+                ReworkBefore[i + 1] = ReworkBefore[i] + (deployments[i].Rework ? 1 : 0);
+                FailedBefore[i + 1] = FailedBefore[i] + (deployments[i].Failed ? 1 : 0);
+            }
+
+            LeadTimes = leadTimes;
+        }
+
+        public long[] DeployedAt { get; }
+        public int[] ReworkBefore { get; }
+        public int[] FailedBefore { get; }
+        public LeadTimeFact[] LeadTimes { get; }
+
+        // Sorting by a separate array of primitive keys avoids a comparison delegate call per step.
+        public static TimeView Sorted(DeploymentFact[] deployments, LeadTimeFact[] leadTimes)
+        {
+            var sortedDeployments = (DeploymentFact[])deployments.Clone();
+            Array.Sort(sortedDeployments.Select(d => d.Timestamp).ToArray(), sortedDeployments);
+            var sortedLeadTimes = (LeadTimeFact[])leadTimes.Clone();
+            Array.Sort(sortedLeadTimes.Select(l => l.DeployedAt).ToArray(), sortedLeadTimes);
+            return new TimeView(sortedDeployments, sortedLeadTimes);
+        }
     }
 }
