@@ -106,87 +106,87 @@ internal static class EventValidator
     }
 
     internal static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}
 
-    /// <summary>Collects one item's errors.</summary>
-    private sealed class ItemCheck(int? index, List<IngestionError> errors)
+/// <summary>Collects one item's errors.</summary>
+internal sealed class ItemCheck(int? index, List<IngestionError> errors)
+{
+    public bool Ok { get; private set; } = true;
+
+    public void Fail(string field, string message)
     {
-        public bool Ok { get; private set; } = true;
+        Ok = false;
+        errors.Add(new IngestionError(index, field, message));
+    }
 
-        public void Fail(string field, string message)
+    public long? Required(string field, long? value)
+    {
+        if (value is null)
         {
-            Ok = false;
-            errors.Add(new IngestionError(index, field, message));
+            Fail(field, TimestampConverter.Expected.Replace("must be", "is required:", StringComparison.Ordinal) + ".");
         }
 
-        public long? Required(string field, long? value)
+        return value;
+    }
+
+    public string? Identifier(string field, string? value, bool required)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text))
         {
-            if (value is null)
+            if (required)
             {
-                Fail(field, TimestampConverter.Expected.Replace("must be", "is required:", StringComparison.Ordinal) + ".");
+                Fail(field, "is required and must not be empty.");
             }
 
-            return value;
+            return null;
         }
 
-        public string? Identifier(string field, string? value, bool required)
+        return Text(field, text, EventValidator.MaxIdentifierLength);
+    }
+
+    public string? Text(string field, string? value, int maxLength)
+    {
+        if (value is not null && value.Length > maxLength)
         {
-            var text = value?.Trim();
+            Fail(field, $"is {value.Length} characters long; at most {maxLength} are allowed.");
+            return null;
+        }
+
+        return value;
+    }
+
+    public IReadOnlyList<string> List(string field, List<string?>? values, int maxCount, int maxLength)
+    {
+        if (values is null || values.Count == 0)
+        {
+            return [];
+        }
+
+        if (values.Count > maxCount)
+        {
+            Fail(field, $"holds {values.Count} entries; at most {maxCount} are allowed.");
+            return [];
+        }
+
+        var list = new List<string>(values.Count);
+        for (var k = 0; k < values.Count; k++)
+        {
+            var text = values[k]?.Trim();
             if (string.IsNullOrEmpty(text))
             {
-                if (required)
-                {
-                    Fail(field, "is required and must not be empty.");
-                }
-
-                return null;
+                Fail($"{field}[{k}]", "must be a non-empty string.");
             }
-
-            return Text(field, text, MaxIdentifierLength);
+            else if (text.Length > maxLength)
+            {
+                Fail($"{field}[{k}]", $"is {text.Length} characters long; at most {maxLength} are allowed.");
+            }
+            else
+            {
+                list.Add(text);
+            }
         }
 
-        public string? Text(string field, string? value, int maxLength)
-        {
-            if (value is not null && value.Length > maxLength)
-            {
-                Fail(field, $"is {value.Length} characters long; at most {maxLength} are allowed.");
-                return null;
-            }
-
-            return value;
-        }
-
-        public IReadOnlyList<string> List(string field, List<string?>? values, int maxCount, int maxLength)
-        {
-            if (values is null || values.Count == 0)
-            {
-                return [];
-            }
-
-            if (values.Count > maxCount)
-            {
-                Fail(field, $"holds {values.Count} entries; at most {maxCount} are allowed.");
-                return [];
-            }
-
-            var list = new List<string>(values.Count);
-            for (var k = 0; k < values.Count; k++)
-            {
-                var text = values[k]?.Trim();
-                if (string.IsNullOrEmpty(text))
-                {
-                    Fail($"{field}[{k}]", "must be a non-empty string.");
-                }
-                else if (text.Length > maxLength)
-                {
-                    Fail($"{field}[{k}]", $"is {text.Length} characters long; at most {maxLength} are allowed.");
-                }
-                else
-                {
-                    list.Add(text);
-                }
-            }
-
-            return list;
-        }
+        return list;
     }
 }

@@ -58,13 +58,8 @@ internal static class PulseApi
 
     private static Event? ToEvent(PulseEvent item, string? querySystem, List<IngestionError> errors)
     {
-        if (querySystem is { Length: > EventValidator.MaxSystemLength })
-        {
-            errors.Add(new IngestionError(null, "system", $"is {querySystem.Length} characters long; at most {EventValidator.MaxSystemLength} are allowed."));
-            return null;
-        }
-
-        var system = SystemName.Normalize(querySystem);
+        var check = new ItemCheck(null, errors);
+        var system = SystemName.Normalize(check.Text("system", querySystem, EventValidator.MaxSystemLength));
         var type = item.Type?.Trim().ToLowerInvariant();
         var (idField, id) = type switch
         {
@@ -76,71 +71,27 @@ internal static class PulseApi
 
         if (idField.Length == 0)
         {
-            errors.Add(new IngestionError(null, "$type", item.Type is null
+            check.Fail("$type", item.Type is null
                 ? "is required: one of 'change', 'deployment', 'incident'."
-                : $"'{EventValidator.Shorten(item.Type)}' is unknown: use 'change', 'deployment' or 'incident'."));
+                : $"'{EventValidator.Shorten(item.Type)}' is unknown: use 'change', 'deployment' or 'incident'.");
             return null;
         }
 
-        id = id?.Trim();
-        if (string.IsNullOrEmpty(id))
-        {
-            errors.Add(new IngestionError(null, idField, "is required and must not be empty."));
-        }
-        else if (id.Length > EventValidator.MaxIdentifierLength)
-        {
-            errors.Add(new IngestionError(null, idField, $"is {id.Length} characters long; at most {EventValidator.MaxIdentifierLength} are allowed."));
-        }
-
-        if (item.TimeCreated is null)
-        {
-            errors.Add(new IngestionError(null, "time_created", "is required: an RFC 3339 date-time with an offset."));
-        }
-
-        var changes = Clean(item.Changes, "changes", EventValidator.MaxChanges, errors);
-        var teams = Clean(item.Teams, "teams", EventValidator.MaxTeams, errors);
-        if (errors.Count > 0)
+        var identifier = check.Identifier(idField, id, required: true);
+        var created = check.Required("time_created", item.TimeCreated);
+        var changes = check.List("changes", item.Changes, EventValidator.MaxChanges, EventValidator.MaxIdentifierLength);
+        var teams = check.List("teams", item.Teams, EventValidator.MaxTeams, EventValidator.MaxTeamLength);
+        if (!check.Ok)
         {
             return null;
         }
 
-        var created = item.TimeCreated!.Value;
         return type switch
         {
-            "change" => new Change(system, id!, created),
-            "deployment" => new Deployment(system, id!, created, EnvironmentName.Production, DeploymentResult.Success, changes, teams, null, false),
-            _ => new Incident(system, id!, created, item.TimeResolved, null),
+            "change" => new Change(system, identifier!, created!.Value),
+            "deployment" => new Deployment(system, identifier!, created!.Value, EnvironmentName.Production, DeploymentResult.Success, changes, teams, null, false),
+            _ => new Incident(system, identifier!, created!.Value, item.TimeResolved, null),
         };
-    }
-
-    private static List<string> Clean(List<string?>? values, string field, int max, List<IngestionError> errors)
-    {
-        if (values is null)
-        {
-            return [];
-        }
-
-        if (values.Count > max)
-        {
-            errors.Add(new IngestionError(null, field, $"holds {values.Count} entries; at most {max} are allowed."));
-            return [];
-        }
-
-        var list = new List<string>(values.Count);
-        for (var i = 0; i < values.Count; i++)
-        {
-            var text = values[i]?.Trim();
-            if (string.IsNullOrEmpty(text) || text.Length > EventValidator.MaxIdentifierLength)
-            {
-                errors.Add(new IngestionError(null, $"{field}[{i}]", $"must be a non-empty string of at most {EventValidator.MaxIdentifierLength} characters."));
-            }
-            else
-            {
-                list.Add(text);
-            }
-        }
-
-        return list;
     }
 }
 
