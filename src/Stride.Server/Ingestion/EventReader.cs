@@ -34,6 +34,29 @@ internal static partial class EventReader
     public static ReadResult<T> Parse<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> item, JsonTypeInfo<List<T?>> list)
         where T : class
     {
+        if (body.IsSingleSegment)
+        {
+            return Parse(body.First.Span, item, list);
+        }
+
+        // Kestrel hands a large body over in many small segments, and reading JSON across segments
+        // cost more than the whole parse; one copy into a pooled array is far cheaper.
+        var length = checked((int)body.Length);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(buffer);
+            return Parse(buffer.AsSpan(0, length), item, list);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ReadResult<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> item, JsonTypeInfo<List<T?>> list)
+        where T : class
+    {
         var first = FirstByte(body);
         if (first is null)
         {
@@ -53,7 +76,7 @@ internal static partial class EventReader
         return ParseObjects(body, item);
     }
 
-    private static ReadResult<T> ParseArray<T>(ReadOnlySequence<byte> body, JsonTypeInfo<List<T?>> list)
+    private static ReadResult<T> ParseArray<T>(ReadOnlySpan<byte> body, JsonTypeInfo<List<T?>> list)
         where T : class
     {
         List<T?>? items;
@@ -90,7 +113,7 @@ internal static partial class EventReader
 
     // One object, or NDJSON: a stream of objects separated by whitespace (newlines). Reading
     // values rather than lines also accepts a single pretty-printed object.
-    private static ReadResult<T> ParseObjects<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> item)
+    private static ReadResult<T> ParseObjects<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> item)
         where T : class
     {
         var items = new List<T>();
@@ -125,26 +148,23 @@ internal static partial class EventReader
     }
 
     // Whether a line after the first starts a new object: NDJSON rather than one object.
-    private static bool LooksLikeSeveralObjects(ReadOnlySequence<byte> body)
+    private static bool LooksLikeSeveralObjects(ReadOnlySpan<byte> body)
     {
         var afterNewline = false;
-        foreach (var segment in body)
+        foreach (var b in body)
         {
-            foreach (var b in segment.Span)
+            if (b == (byte)'\n')
             {
-                if (b == (byte)'\n')
+                afterNewline = true;
+            }
+            else if (afterNewline && b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                if (b == (byte)'{')
                 {
-                    afterNewline = true;
+                    return true;
                 }
-                else if (afterNewline && b is not ((byte)' ' or (byte)'\t' or (byte)'\r'))
-                {
-                    if (b == (byte)'{')
-                    {
-                        return true;
-                    }
 
-                    afterNewline = false;
-                }
+                afterNewline = false;
             }
         }
 
@@ -154,17 +174,14 @@ internal static partial class EventReader
     private static JsonReaderOptions ReaderOptions(JsonSerializerOptions options)
         => new() { MaxDepth = options.MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
 
-    private static byte? FirstByte(ReadOnlySequence<byte> body)
+    private static byte? FirstByte(ReadOnlySpan<byte> body)
     {
-        foreach (var segment in body)
+        foreach (var b in body)
         {
-            foreach (var b in segment.Span)
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
             {
-                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
-                {
-                    // A UTF-8 byte order mark is tolerated in front of JSON.
-                    return b == 0xEF ? (byte)'{' : b;
-                }
+                // A UTF-8 byte order mark is tolerated in front of JSON.
+                return b == 0xEF ? (byte)'{' : b;
             }
         }
 
