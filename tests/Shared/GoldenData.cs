@@ -47,6 +47,30 @@ internal static class GoldenData
     public static JsonElement Load(string file)
         => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, file))).RootElement;
 
+    /// <summary>
+    /// Compares every query of a dataset, the window and its <c>previous</c>, computed from the
+    /// facts <paramref name="readFacts"/> gives for <c>[from, to)</c>.
+    /// </summary>
+    /// <returns>How many queries there were.</returns>
+    public static async Task<int> CompareQueriesAsync(
+        string file, JsonElement root, Func<GoldenParameters, long, long, Task<WindowFacts>> readFacts, List<string> mismatches)
+    {
+        var index = 0;
+        foreach (var query in root.GetProperty("queries").EnumerateArray())
+        {
+            var p = GoldenParameters.Read(query.GetProperty("params"));
+            var length = p.To - p.From;
+            var prepared = MetricsEngine.Prepare(await readFacts(p, p.From - length, p.To));
+            var expected = query.GetProperty("expected");
+            var where = $"{file} query {index}";
+            Compare(where, expected, prepared.Compute(p.From, p.To, p.Benchmark), mismatches);
+            Compare($"{where} previous", expected.GetProperty("previous"), prepared.Compute(p.From - length, p.From, p.Benchmark), mismatches);
+            index++;
+        }
+
+        return index;
+    }
+
     /// <summary>A report as the read API writes it: camelCase names, tiers as lowercase words.</summary>
     public static JsonElement ToJson(MetricsReport report) => JsonSerializer.SerializeToElement(report, ApiJson);
 

@@ -13,12 +13,15 @@ internal static class AuthSetup
             o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
         });
         var authorization = services.AddAuthorizationBuilder();
-        foreach (var scope in new[] { Scopes.Ingest, Scopes.Read, Scopes.Admin, Scopes.Operator, Scopes.IngestOrRead })
+        foreach (var (policy, accepted) in Scopes.Policies)
         {
-            authorization.AddPolicy(scope, p => p
+            authorization.AddPolicy(policy, p => p
                 .RequireAuthenticatedUser()
-                .RequireAssertion(c => Scopes.Allows(
-                    c.User.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(x => x.Value), scope)));
+                .RequireAssertion(c =>
+                {
+                    var held = c.User.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(x => x.Value).ToArray();
+                    return accepted.Any(scope => Scopes.Allows(held, scope));
+                }));
         }
 
         return services;

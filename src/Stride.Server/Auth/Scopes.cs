@@ -16,8 +16,16 @@ internal static class Scopes
     /// <summary>The scopes a key created through the API may hold.</summary>
     public static readonly string[] Grantable = [Ingest, Read, Admin];
 
+    /// <summary>Each authorization policy and the scopes any one of which satisfies it.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Policies = new Dictionary<string, string[]>
+    {
+        [Ingest] = [Ingest],
+        [Read] = [Read],
+        [Admin] = [Admin],
+        [Operator] = [Operator],
+        [IngestOrRead] = [Ingest, Read],
+    };
+
     public static bool Allows(IEnumerable<string> held, string wanted)
-        => wanted == IngestOrRead
-            ? Allows(held, Ingest) || Allows(held, Read)
-            : held.Contains(wanted) || (wanted != Operator && held.Contains(Admin));
+        => held.Contains(wanted) || (wanted != Operator && held.Contains(Admin));
 }

@@ -44,14 +44,7 @@ internal sealed class SqliteStatement : IDisposable
         CheckCount(values);
         for (var i = 0; i < values.Length; i++)
         {
-            var rc = values[i] switch
-            {
-                null => raw.sqlite3_bind_null(statement, _indexes[i]),
-                long number => raw.sqlite3_bind_int64(statement, _indexes[i], number),
-                string text => raw.sqlite3_bind_text(statement, _indexes[i], text),
-                var other => throw new ArgumentException($"Cannot bind a {other.GetType().Name}.", nameof(values)),
-            };
-            Check(db, rc);
+            Check(db, Bind(statement, _indexes[i], values[i]));
         }
 
         var result = raw.sqlite3_step(statement);
@@ -107,7 +100,17 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
-    private static void Check(sqlite3 db, int rc)
+    /// <summary>Binds a <see cref="long"/>, <see cref="string"/> or null by its own type; returns SQLite's result code.</summary>
+    internal static int Bind(sqlite3_stmt statement, int index, object? value) => value switch
+    {
+        null => raw.sqlite3_bind_null(statement, index),
+        long number => raw.sqlite3_bind_int64(statement, index, number),
+        string text => raw.sqlite3_bind_text(statement, index, text),
+        _ => throw new ArgumentException($"Cannot bind a {value.GetType().Name}.", nameof(value)),
+    };
+
+    /// <summary>Throws the <see cref="SqliteException"/> ADO.NET would for a failed call.</summary>
+    internal static void Check(sqlite3 db, int rc)
     {
         if (rc != raw.SQLITE_OK)
         {

@@ -265,7 +265,7 @@ public sealed partial class SqliteStore : IStrideStore
     private static List<T> ReadAll<T>(SqliteConnection connection, string sql, FactsQuery query, Func<sqlite3_stmt, T> map, CancellationToken ct)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The reader connection is closed.");
-        Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
+        SqliteStatement.Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
         using (statement)
         {
             Bind(db, statement, "$org", query.Organization);
@@ -284,7 +284,7 @@ public sealed partial class SqliteStore : IStrideStore
                 }
             }
 
-            Check(db, rc == raw.SQLITE_DONE ? raw.SQLITE_OK : rc);
+            SqliteStatement.Check(db, rc == raw.SQLITE_DONE ? raw.SQLITE_OK : rc);
             return rows;
         }
     }
@@ -295,25 +295,9 @@ public sealed partial class SqliteStore : IStrideStore
     private static void Bind(sqlite3 db, sqlite3_stmt statement, string name, object? value)
     {
         var index = raw.sqlite3_bind_parameter_index(statement, name);
-        if (index == 0)
+        if (index != 0)
         {
-            return;
-        }
-
-        Check(db, value switch
-        {
-            null => raw.sqlite3_bind_null(statement, index),
-            long number => raw.sqlite3_bind_int64(statement, index, number),
-            string text => raw.sqlite3_bind_text(statement, index, text),
-            _ => throw new ArgumentException($"Cannot bind a {value.GetType().Name}.", nameof(value)),
-        });
-    }
-
-    private static void Check(sqlite3 db, int rc)
-    {
-        if (rc != raw.SQLITE_OK)
-        {
-            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
+            SqliteStatement.Check(db, SqliteStatement.Bind(statement, index, value));
         }
     }
 

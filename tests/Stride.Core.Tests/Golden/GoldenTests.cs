@@ -14,7 +14,7 @@ public sealed class GoldenTests
 
     [Theory]
     [MemberData(nameof(Files))]
-    public void DatasetMatchesEveryExpectedValue(string file)
+    public async Task DatasetMatchesEveryExpectedValue(string file)
     {
         var root = GoldenData.Load(file);
         var ledger = new Ledger();
@@ -24,18 +24,8 @@ public sealed class GoldenTests
         }
 
         var mismatches = new List<string>();
-        var queryIndex = 0;
-        foreach (var query in root.GetProperty("queries").EnumerateArray())
-        {
-            var p = GoldenParameters.Read(query.GetProperty("params"));
-            var length = p.To - p.From;
-            var prepared = MetricsEngine.Prepare(ledger.Facts(p.From - length, p.To, p.Environment, p.Systems));
-            var expected = query.GetProperty("expected");
-            var where = $"{file} query {queryIndex}";
-            GoldenData.Compare(where, expected, prepared.Compute(p.From, p.To, p.Benchmark), mismatches);
-            GoldenData.Compare($"{where} previous", expected.GetProperty("previous"), prepared.Compute(p.From - length, p.From, p.Benchmark), mismatches);
-            queryIndex++;
-        }
+        await GoldenData.CompareQueriesAsync(
+            file, root, (p, from, to) => Task.FromResult(ledger.Facts(from, to, p.Environment, p.Systems)), mismatches);
 
         var seriesIndex = 0;
         foreach (var series in root.GetProperty("series").EnumerateArray())

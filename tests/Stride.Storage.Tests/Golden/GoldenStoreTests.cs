@@ -46,19 +46,8 @@ public abstract class GoldenStoreTests<TProvider>
         }
 
         var mismatches = new List<string>();
-        var queryIndex = 0;
-        foreach (var query in root.GetProperty("queries").EnumerateArray())
-        {
-            var p = GoldenParameters.Read(query.GetProperty("params"));
-            var length = p.To - p.From;
-            var facts = await store.Events.ReadFactsAsync(org, p.From - length, p.To, p.Environment, p.Systems, Ct);
-            var prepared = MetricsEngine.Prepare(facts);
-            var expected = query.GetProperty("expected");
-            var where = $"{file} query {queryIndex}";
-            GoldenData.Compare(where, expected, prepared.Compute(p.From, p.To, p.Benchmark), mismatches);
-            GoldenData.Compare($"{where} previous", expected.GetProperty("previous"), prepared.Compute(p.From - length, p.From, p.Benchmark), mismatches);
-            queryIndex++;
-        }
+        var queries = await GoldenData.CompareQueriesAsync(
+            file, root, (p, from, to) => store.Events.ReadFactsAsync(org, from, to, p.Environment, p.Systems, Ct), mismatches);
 
         var seriesIndex = 0;
         foreach (var series in root.GetProperty("series").EnumerateArray())
@@ -79,7 +68,7 @@ public abstract class GoldenStoreTests<TProvider>
             seriesIndex++;
         }
 
-        Assert.True(queryIndex > 0, $"{file} has no queries");
+        Assert.True(queries > 0, $"{file} has no queries");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} mismatches:\n{string.Join('\n', mismatches.Take(60))}");
     }
 
