@@ -44,7 +44,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseAuthentication();
-app.UseAuthorization();
+app.UseScopeChecks();
 
 app.MapHealthApi();
 app.MapIngestionApi();

@@ -2,7 +2,7 @@ namespace Stride.Server.Auth;
 
 internal static class AuthSetup
 {
-    /// <summary>API-key authentication and one authorization policy per scope.</summary>
+    /// <summary>API-key authentication; routes say which scope they need with <see cref="ScopeChecks.RequireScope"/>.</summary>
     public static IServiceCollection AddStrideAuth(this IServiceCollection services)
     {
         services.AddSingleton<KeyCache>();
@@ -12,18 +12,6 @@ internal static class AuthSetup
             o.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, "API key");
             o.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
         });
-        var authorization = services.AddAuthorizationBuilder();
-        foreach (var (policy, accepted) in Scopes.Policies)
-        {
-            authorization.AddPolicy(policy, p => p
-                .RequireAuthenticatedUser()
-                .RequireAssertion(c =>
-                {
-                    var held = c.User.FindAll(ApiKeyAuthenticationHandler.ScopeClaim).Select(x => x.Value).ToArray();
-                    return accepted.Any(scope => Scopes.Allows(held, scope));
-                }));
-        }
-
         return services;
     }
 }

@@ -15,7 +15,7 @@ internal static class DeploymentsApi
         // The CLI asks this with an ingest key to find the commit of the previous deployment.
         group.MapGet("/latest", GetLatestAsync).WithName("GetLatestDeployment")
             .WithSummary("The latest successful deployment of a system")
-            .RequireAuthorization(Scopes.IngestOrRead);
+            .RequireScope(Scopes.Ingest, Scopes.Read);
         return group;
     }
 

@@ -11,7 +11,7 @@ internal static class IngestionApi
 {
     public static RouteGroupBuilder MapIngestionApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest);
+        var group = routes.MapGroup("/api/v1").WithTags("Ingestion").RequireScope(Scopes.Ingest);
         group.MapPost("/changes", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "change", ct))
             .WithName("PostChanges").WithSummary("Push one change or an array of changes");
         group.MapPost("/deployments", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "deployment", ct))

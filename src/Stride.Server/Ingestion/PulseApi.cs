@@ -15,7 +15,7 @@ internal static class PulseApi
 {
     public static RouteGroupBuilder MapPulseApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/ingestion").WithTags("Ingestion").RequireAuthorization(Scopes.Ingest);
+        var group = routes.MapGroup("/v1/ingestion").WithTags("Ingestion").RequireScope(Scopes.Ingest);
         group.MapPost("/cli", PostCliEventAsync)
             .WithName("PostPulseCliEvent").WithSummary("Push one event in pulse-event-cli's format");
         return group;

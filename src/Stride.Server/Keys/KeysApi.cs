@@ -9,7 +9,7 @@ internal static class KeysApi
 {
     public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/keys").WithTags("Keys").RequireAuthorization(Scopes.Admin);
+        var group = routes.MapGroup("/api/v1/keys").WithTags("Keys").RequireScope(Scopes.Admin);
         group.MapPost("/", CreateKeyAsync).WithName("CreateKey").WithSummary("Create a key; its secret is shown this once");
         group.MapGet("/", ListKeysAsync).WithName("ListKeys").WithSummary("List the organization's keys, without secrets");
         group.MapDelete("/{id:long}", RevokeKeyAsync).WithName("RevokeKey").WithSummary("Revoke a key, at once");

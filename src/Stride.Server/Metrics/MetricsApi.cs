@@ -11,7 +11,7 @@ internal static class MetricsApi
 {
     public static RouteGroupBuilder MapMetricsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/metrics").WithTags("Metrics").RequireAuthorization(Scopes.Read);
+        var group = routes.MapGroup("/api/v1/metrics").WithTags("Metrics").RequireScope(Scopes.Read);
         group.MapGet("/", GetMetricsAsync).WithName("GetMetrics")
             .WithSummary("The metrics of a window and of the window of equal length before it");
         return group;

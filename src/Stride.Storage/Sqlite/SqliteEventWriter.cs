@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -24,14 +23,8 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     // A cancelled request is noticed between events; checking every event would cost more than it saves.
     private const int CancellationCheckInterval = 256;
 
-    // Changes are upserted this many per statement.
-    private const int ChangeBatchSize = 1_000;
-
     private readonly SqliteConnection _connection = connection;
     private readonly List<SqliteStatement> _statements = [];
-    private readonly List<Change> _pendingChanges = [];
-    private readonly ArrayBufferWriter<byte> _json = new();
-    private readonly Utf8JsonWriter _jsonWriter = new(Stream.Null, new JsonWriterOptions { Encoder = StorageJson.Relaxed.Options.Encoder });
 
     // (org, system, env) rows known to be in system_environments, to skip re-inserting them for every
     // deployment. Cleared on rollback (a rolled-back insert must not be remembered).
@@ -49,7 +42,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private readonly Dictionary<(long Org, string System), HashSet<string>> _namedDeployments = [];
 
     // One prepared statement per SQL text, created on first use (the SQL sits in a const at its call).
-    private SqliteStatement? _upsertChanges;
+    private SqliteStatement? _upsertChange;
     private SqliteStatement? _insertDeployment;
     private SqliteStatement? _findDeployment;
     private SqliteStatement? _updateDeployment;
@@ -78,86 +71,60 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
     public int Append(long organization, IReadOnlyList<Event> events, CancellationToken ct)
     {
-        try
+        // Change upserts commute with everything else (a change keeps its earliest time, and the
+        // copies of that time in first_deployments follow it whatever the order), so the request's
+        // changes go first. Deployments then find their changes' times already stored, which is
+        // also the order pipelines usually send them in.
+        for (var i = 0; i < events.Count; i++)
         {
-            // Change upserts commute with everything else (a change keeps its earliest time, and the
-            // copies of that time in first_deployments follow it whatever the order), so the request's
-            // changes go first, many rows per statement. Deployments then find their changes' times
-            // already stored, which is also the order pipelines usually send them in.
-            for (var i = 0; i < events.Count; i++)
+            if (i % CancellationCheckInterval == 0)
             {
-                if (i % CancellationCheckInterval == 0)
-                {
-                    ct.ThrowIfCancellationRequested();
-                }
-
-                switch (events[i])
-                {
-                    case Change change:
-                        _pendingChanges.Add(change);
-                        if (_pendingChanges.Count == ChangeBatchSize)
-                        {
-                            FlushChanges(organization);
-                        }
-
-                        break;
-                    case Deployment or Incident:
-                        break;
-                    default:
-                        throw new ArgumentException($"Event {i} is of unknown type {events[i]?.GetType().Name ?? "null"}.", nameof(events));
-                }
+                ct.ThrowIfCancellationRequested();
             }
 
-            FlushChanges(organization);
-            for (var i = 0; i < events.Count; i++)
+            switch (events[i])
             {
-                if (i % CancellationCheckInterval == 0)
-                {
-                    ct.ThrowIfCancellationRequested();
-                }
+                case Change change:
+                    UpsertChange(organization, change);
+                    break;
+                case Deployment or Incident:
+                    break;
+                default:
+                    throw new ArgumentException($"Event {i} is of unknown type {events[i]?.GetType().Name ?? "null"}.", nameof(events));
+            }
+        }
 
-                switch (events[i])
-                {
-                    case Deployment deployment:
-                        ApplyDeployment(organization, deployment);
-                        break;
-                    case Incident incident:
-                        ApplyIncident(organization, incident);
-                        break;
-                }
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i % CancellationCheckInterval == 0)
+            {
+                ct.ThrowIfCancellationRequested();
             }
 
-            ct.ThrowIfCancellationRequested();
-            return events.Count;
+            switch (events[i])
+            {
+                case Deployment deployment:
+                    ApplyDeployment(organization, deployment);
+                    break;
+                case Incident incident:
+                    ApplyIncident(organization, incident);
+                    break;
+            }
         }
-        finally
-        {
-            _pendingChanges.Clear();
-        }
+
+        ct.ThrowIfCancellationRequested();
+        return events.Count;
     }
 
     /// <summary>Upserts the changes of several requests at once (all changes commute).</summary>
     public void UpsertChanges(IEnumerable<(long Organization, IReadOnlyList<Change> Changes)> requests)
     {
-        try
+        foreach (var (organization, changes) in requests)
         {
-            foreach (var organization in requests.GroupBy(r => r.Organization))
+            foreach (var change in changes)
             {
-                foreach (var change in organization.SelectMany(r => r.Changes))
-                {
-                    _pendingChanges.Add(change);
-                    if (_pendingChanges.Count == ChangeBatchSize)
-                    {
-                        FlushChanges(organization.Key);
-                    }
-                }
-
-                FlushChanges(organization.Key);
+                UpsertChange(organization, change);
             }
-        }
-        finally
-        {
-            _pendingChanges.Clear();
         }
     }
 
@@ -172,45 +139,24 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         }
 
         _statements.Clear();
-        _jsonWriter.Dispose();
     }
 
-    private void FlushChanges(long org)
+    private void UpsertChange(long org, Change change)
     {
-        if (_pendingChanges.Count == 0)
-        {
-            return;
-        }
-
-        // One statement for many rows: the rows travel as a JSON array of [system, id, ts]. Earliest
-        // timestamp wins (also between duplicates of one batch); the WHERE skips rewriting a row
-        // when the push is not earlier. Triggers (0004) copy a new or earlier time into
-        // first_deployments.changed_at, where lead times are read.
+        // Earliest timestamp wins; the WHERE skips rewriting the row when the push is not earlier.
+        // Triggers (0004) copy a new or earlier time into first_deployments.changed_at, where lead
+        // times are read. One row per execution: measured against one statement over a JSON array
+        // of rows (json_each), it costs the same on 5,000-event batches and less on the small
+        // groups of single-event requests.
         const string Sql = """
-            INSERT INTO changes (org, system, id, ts)
-            SELECT $org, value ->> 0, value ->> 1, value ->> 2 FROM json_each($rows) WHERE true
+            INSERT INTO changes (org, system, id, ts) VALUES ($org, $system, $id, $ts)
             ON CONFLICT (org, system, id) DO UPDATE SET ts = excluded.ts WHERE excluded.ts < changes.ts
             """;
-        _json.ResetWrittenCount();
-        _jsonWriter.Reset(_json);
-        _jsonWriter.WriteStartArray();
-        foreach (var change in _pendingChanges)
-        {
-            // The store refuses what the schema would: a null system or identifier is a caller's bug.
-            ArgumentNullException.ThrowIfNull(change.System);
-            ArgumentNullException.ThrowIfNull(change.Identifier);
-            _jsonWriter.WriteStartArray();
-            _jsonWriter.WriteStringValue(change.System);
-            _jsonWriter.WriteStringValue(change.Identifier);
-            _jsonWriter.WriteNumberValue(change.Timestamp);
-            _jsonWriter.WriteEndArray();
-        }
 
-        _jsonWriter.WriteEndArray();
-        _jsonWriter.Flush();
-        var rows = System.Text.Encoding.UTF8.GetString(_json.WrittenSpan);
-        (_upsertChanges ??= Prepare(Sql, "$org", "$rows")).Execute(org, rows);
-        _pendingChanges.Clear();
+        // The store refuses what the schema would: a null system or identifier is a caller's bug.
+        ArgumentNullException.ThrowIfNull(change.System);
+        ArgumentNullException.ThrowIfNull(change.Identifier);
+        (_upsertChange ??= Prepare(Sql, "$org", "$system", "$id", "$ts")).Execute(org, change.System, change.Identifier, change.Timestamp);
     }
 
     private void ApplyDeployment(long org, Deployment deployment)
