@@ -79,6 +79,15 @@ public sealed class PushCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Common_flags_may_come_before_the_event_type_as_with_pulse_event_cli()
+    {
+        var result = await _cli.RunAsync("push", "--system", "api", "--api-key", Server.Tests.StrideApplication.BootstrapKey,
+            "change", "--identifier", "abc", "--timestamp", $"{T}");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("api", Assert.Single(Assert.Single(_cli.Requests).Events).GetProperty("system").GetString());
+    }
+
+    [Fact]
     public async Task Flags_take_the_equals_form_too()
     {
         var result = await _cli.RunAsync("push", "change", "--identifier=abc", "--timestamp=1700000000", "--system=api");

@@ -201,6 +201,27 @@ public sealed class GitRepoTests
         Assert.Equal("fatal: Needed a single revision\n", verify.StandardError);
     }
 
+    /// <summary>A CI checkout of depth 1 sees no older tag, so "changes since the last tag" cannot be found there.</summary>
+    [Fact]
+    public void ShallowCloneFetchesOnlyTheTagsAndBranchInItsHistory()
+    {
+        using var repo = GitRepo.Init();
+        var first = repo.Commit("first", T0);
+        repo.AnnotatedTag("v1", T0.AddHours(1));
+        repo.Checkout("feature", create: true);
+        repo.Commit("feature work", T0.AddHours(2));
+        repo.Checkout("main");
+        repo.Commit("second", T0.AddHours(3));
+        repo.Tag("v2");
+
+        using var clone = repo.CloneShallow(1);
+
+        Assert.Equal("v2", clone.Run("tag", "--list"));
+        Assert.Equal(["origin/HEAD -> origin/main", "origin/main"], clone.Run("branch", "--remotes").Split('\n').Select(b => b.Trim()));
+        Assert.Equal(128, clone.TryRun("rev-parse", "--verify", $"{first}^{{commit}}").ExitCode);
+        Assert.Equal("v2", clone.Run("describe", "--tags"));
+    }
+
     [Fact]
     public void RunThrowsWithGitsErrorOutput()
     {
