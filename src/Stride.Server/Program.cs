@@ -50,6 +50,7 @@ app.MapHealthApi();
 app.MapIngestionApi();
 app.MapPulseApi();
 app.MapMetricsApi();
+app.MapSeriesApi();
 app.MapDeploymentsApi();
 app.MapKeysApi();
 

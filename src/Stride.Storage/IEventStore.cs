@@ -36,6 +36,21 @@ public interface IEventStore
     Task<LatestDeployment?> FindLatestDeploymentAsync(
         long organization, string system, string environment, CancellationToken ct);
 
+    /// <summary>The systems with a successful deployment in the environment, or with any change or incident, by name.</summary>
+    Task<IReadOnlyList<SystemSummary>> ListSystemsAsync(long organization, string environment, CancellationToken ct);
+
+    /// <summary>Deployments in the environment with a timestamp in the window (any result), newest first.</summary>
+    Task<ListPage<DeploymentRow>> ListDeploymentsAsync(long organization, ListQuery query, CancellationToken ct);
+
+    /// <summary>Incidents created in the window, newest first, with their attribution in the query's environment.</summary>
+    Task<ListPage<IncidentRow>> ListIncidentsAsync(long organization, ListQuery query, CancellationToken ct);
+
+    /// <summary>Changes with a timestamp in the window, newest first, with their first deployment in the query's environment.</summary>
+    Task<ListPage<ChangeRow>> ListChangesAsync(long organization, ListQuery query, CancellationToken ct);
+
+    /// <summary>One deployment with its changes and attributed incidents, or null.</summary>
+    Task<DeploymentDetail?> FindDeploymentAsync(long organization, string system, string environment, string identifier, CancellationToken ct);
+
     /// <summary>Whether the database answers.</summary>
     Task<bool> IsReadyAsync(CancellationToken ct);
 }

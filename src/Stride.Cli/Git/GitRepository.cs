@@ -14,7 +14,7 @@ internal sealed record GitTag(string Name, string Commit, long Time);
 /// <remarks>
 /// The executable rather than a library: it handles every repository a CI runner checks out
 /// (shallow, partial, worktrees, any object format) exactly as the user's own git does, and it is
-/// already on every machine that has a repository. See bench/README.md for the timing against
+/// already on every machine that has a repository. See bench/git-log/README.md for the timing against
 /// LibGit2Sharp.
 /// </remarks>
 internal sealed class GitRepository
@@ -34,6 +34,12 @@ internal sealed class GitRepository
 
         var repository = new GitRepository(directory);
         var inside = await repository.TryRunAsync(["rev-parse", "--is-inside-work-tree"], ct);
+        if (inside.ExitCode != 0 && inside.Error.Contains("dubious ownership", StringComparison.Ordinal))
+        {
+            // Common in CI containers: the checkout belongs to another user, and git says how to allow it.
+            throw new CommandFailedException($"git refuses to read '{Path.GetFullPath(directory)}': {inside.Error.Trim()}");
+        }
+
         if (inside.ExitCode != 0 || inside.Output.Trim() != "true")
         {
             throw new UsageException($"'{Path.GetFullPath(directory)}' is not in a git repository (use --directory to point at one).");
