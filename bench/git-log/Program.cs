@@ -5,8 +5,10 @@ using GitLogBench;
 // GitLogBench: lists the commits of a range (SHA + author time) and tags (name, commit, time) with
 // the git executable and with LibGit2Sharp, and times both. See README.md.
 //
-//   GitLogBench [--commits N] [--runs R] [--repo DIR]       the timing table (Markdown on stdout)
-//   GitLogBench --create [--commits N] [--repo DIR]         only create the repository; prints its path
+//   GitLogBench [--commits N] [--runs R] [--repo DIR] [--commit-graph]
+//                                                           the timing table (Markdown on stdout)
+//   GitLogBench --create [--commits N] [--repo DIR] [--commit-graph]
+//                                                           only create the repository; prints its path
 //   GitLogBench --once WAY --repo DIR RANGE [-- PATH...]    one listing in a fresh process, for hyperfine
 //   GitLogBench --once WAY --repo DIR --tags GLOB           (WAY: git, libgit2, libgit2-treesame, none)
 //   GitLogBench --robustness [--work DIR]                   shallow, SHA-256, worktree, partial clone...
@@ -38,8 +40,8 @@ namespace GitLogBench
                 return 0;
             }
 
-            var repo = options.Repo ?? DefaultRepo(options.Commits);
-            SyntheticRepo.Ensure(repo, options.Commits);
+            var repo = options.Repo ?? DefaultRepo(options.Commits, options.CommitGraph);
+            SyntheticRepo.Ensure(repo, options.Commits, options.CommitGraph);
             if (options.CreateOnly)
             {
                 Console.WriteLine(repo);
@@ -50,7 +52,8 @@ namespace GitLogBench
             return 0;
         }
 
-        public static string DefaultRepo(int commits) => Path.Combine(Path.GetTempPath(), "gitlogbench", $"repo-{commits}");
+        public static string DefaultRepo(int commits, bool commitGraph)
+            => Path.Combine(Path.GetTempPath(), "gitlogbench", commitGraph ? $"repo-{commits}-graph" : $"repo-{commits}");
 
         /// <summary>One listing, as one CLI run does it: the process's only call.</summary>
         private static async Task<int> OnceAsync(string way, Options options)
@@ -91,6 +94,7 @@ namespace GitLogBench
         public string? Repo { get; private set; }
         public string? Work { get; private set; }
         public bool CreateOnly { get; private set; }
+        public bool CommitGraph { get; private set; }
         public bool Robustness { get; private set; }
         public string? Once { get; private set; }
         public string? Range { get; private set; }
@@ -110,6 +114,7 @@ namespace GitLogBench
                     case "--repo": o.Repo = Path.GetFullPath(Next()); break;
                     case "--work": o.Work = Path.GetFullPath(Next()); break;
                     case "--create": o.CreateOnly = true; break;
+                    case "--commit-graph": o.CommitGraph = true; break;
                     case "--robustness": o.Robustness = true; break;
                     case "--once": o.Once = Next(); break;
                     case "--tags": o.TagGlob = Next(); break;
@@ -157,7 +162,8 @@ namespace GitLogBench
                 ]),
             };
 
-            Console.WriteLine($"Repository: {repo} ({n} commits), {runs} timed calls per cell after the first; "
+            var graph = File.Exists(Path.Combine(repo, ".git", "objects", "info", "commit-graph")) ? "with" : "no";
+            Console.WriteLine($"Repository: {repo} ({n} commits, one pack, {graph} commit-graph), {runs} timed calls per cell after the first; "
                 + $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {Git.Run(repo, "version").Trim()}, "
                 + $"LibGit2Sharp {typeof(LibGit2Sharp.Repository).Assembly.GetName().Version} (libgit2 {LibGit2Sharp.GlobalSettings.Version.LibGit2CommitSha}).");
             Console.WriteLine();

@@ -84,6 +84,11 @@ internal static class Robustness
             () => $"{GitCli.TagsAsync(partial, "r*").GetAwaiter().GetResult().Count} tags",
             () => $"{LibGit2.Tags(partial, "r*").Count} tags");
 
+        // Older git releases recorded a partial clone as extensions.partialClone (git 2.39 writes remote.<name>.promisor).
+        var older = Clone(work, "partial-extension", url, "--filter=blob:none");
+        Git.Run(older, "config", "extensions.partialClone", "origin");
+        Row("partial, with `extensions.partialClone = origin` (as older git wrote it)", older, "r900..HEAD", [], "102 commits");
+
         // Owned by another user (a container job whose checkout belongs to the runner's user).
         if (Environment.UserName == "root")
         {

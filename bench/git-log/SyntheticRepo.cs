@@ -40,7 +40,7 @@ internal static class SyntheticRepo
     };
 
     /// <summary>Creates the repository in <paramref name="directory"/>, or reuses it when an earlier run finished it.</summary>
-    public static void Ensure(string directory, int commits)
+    public static void Ensure(string directory, int commits, bool commitGraph = false)
     {
         if (commits < 200 || commits % 100 != 0)
         {
@@ -48,7 +48,7 @@ internal static class SyntheticRepo
         }
 
         var marker = Path.Combine(directory, ".git", "gitlogbench-done");
-        var expected = $"v{Version} commits={commits}";
+        var expected = $"v{Version} commits={commits} commit-graph={commitGraph}";
         if (File.Exists(marker) && File.ReadAllText(marker).Trim() == expected)
         {
             return;
@@ -66,6 +66,12 @@ internal static class SyntheticRepo
         // One pack, deltas recomputed: what a clone gives (no commit-graph either, as after a plain clone).
         Git.Run(directory, "repack", "-a", "-d", "-f", "-q");
         Git.Run(directory, "reset", "-q", "--hard");
+        if (commitGraph)
+        {
+            // What `git gc` (and so `git maintenance`) leaves on a developer's machine.
+            Git.Run(directory, "commit-graph", "write", "--reachable");
+        }
+
         File.WriteAllText(marker, expected + "\n");
         Console.Error.WriteLine($"created {directory} ({commits} commits) in {watch.Elapsed.TotalSeconds:F1} s");
     }

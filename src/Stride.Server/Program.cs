@@ -1,12 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Stride.Server.Auth;
+using Stride.Server.Changes;
+using Stride.Server.Dashboard;
 using Stride.Server.Deployments;
 using Stride.Server.Health;
+using Stride.Server.Incidents;
 using Stride.Server.Ingestion;
 using Stride.Server.Keys;
 using Stride.Server.Metrics;
+using Stride.Server.OpenApi;
 using Stride.Server.Storage;
+using Stride.Server.Systems;
 
 // appsettings.json is found beside the binary wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -21,6 +26,8 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddSingleton(TimeProvider.System);
 await builder.AddStrideStorageAsync();                  // SQLite file unless Stride:Database says otherwise
 builder.Services.AddStrideAuth();                       // API keys with scopes
+builder.Services.AddStrideOpenApi();                    // /openapi/v1.json, built when asked for
+builder.Services.AddStrideDashboard();                  // the web dashboard at /, with its own sign-in cookie
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {
     // Kestrel's own messages ("Request body too large…") tell the client what to fix.
@@ -52,7 +59,12 @@ app.MapPulseApi();
 app.MapMetricsApi();
 app.MapSeriesApi();
 app.MapDeploymentsApi();
+app.MapIncidentsApi();
+app.MapChangesApi();
+app.MapSystemsApi();
 app.MapKeysApi();
+app.MapStrideOpenApi();                                 // the document and the reference page at /api-reference
+app.MapStrideDashboard();
 
 await app.Services.EnsureFirstKeyAsync(app.Configuration, Console.Out, app.Lifetime.ApplicationStopping);
 await app.RunAsync();

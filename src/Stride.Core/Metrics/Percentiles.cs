@@ -1,7 +1,7 @@
 namespace Stride.Core.Metrics;
 
 /// <summary>Order statistics as PostgreSQL's <c>percentile_cont</c> computes them (SPEC §3).</summary>
-internal static class Percentiles
+public static class Percentiles
 {
     /// <summary>The <paramref name="p"/>-th percentile of ascending <paramref name="sorted"/>, interpolated linearly at rank p·(n−1); null when empty.</summary>
     public static double? Of(long[] sorted, double p)

@@ -44,5 +44,6 @@ internal static class ScopeChecks
     });
 
     /// <summary>Endpoint metadata: the scopes any one of which lets a key in.</summary>
-    private sealed record RequiredScope(string[] AnyOf);
+    /// <remarks>Internal so that the OpenAPI document can state each route's security requirement from it.</remarks>
+    internal sealed record RequiredScope(string[] AnyOf);
 }

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace Stride.Server.Dashboard;
+
+/// <summary>Registers and maps the web dashboard (SPEC §5): Razor Pages rooted in this folder, and its sign-in cookie.</summary>
+internal static class DashboardSetup
+{
+    public static IServiceCollection AddStrideDashboard(this IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Dashboard";
+        });
+
+        // Its own scheme, never the default: API requests keep authenticating by key only, and the
+        // pages authenticate this scheme explicitly (DashboardPageModel), so that no authorization
+        // middleware runs on API requests.
+        services.AddAuthentication().AddCookie(DashboardAuth.Scheme, o =>
+        {
+            o.Cookie.Name = "stride_dashboard";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.LoginPath = DashboardAuth.SignInPath;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = true;
+            o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = DashboardAuth.ValidateAsync };
+        });
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "stride_antiforgery";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapStrideDashboard(this WebApplication app)
+    {
+        app.MapStaticAssets();   // wwwroot: the stylesheet, fingerprinted and cached
+        app.MapRazorPages();
+        return app;
+    }
+}

@@ -1,0 +1,186 @@
+namespace Stride.Server.OpenApi;
+
+/// <summary>What the document says of one operation beyond what its endpoint's metadata tells the generator.</summary>
+/// <param name="Description">The longer text under the summary (the summary is the endpoint's own <c>WithSummary</c>).</param>
+internal sealed record OperationDoc(string Description)
+{
+    /// <summary>Query parameters the handler reads itself, by name in <see cref="QueryParameters"/>.</summary>
+    public string[] Query { get; init; } = [];
+
+    /// <summary>Descriptions of parameters the generator found in the handler's signature.</summary>
+    public Dictionary<string, string> Parameters { get; init; } = [];
+
+    /// <summary>The request body, when the handler reads it itself.</summary>
+    public BodyDoc? Body { get; init; }
+
+    /// <summary>An example of the 200 (or 201) body.</summary>
+    public string? Ok { get; init; }
+
+    /// <summary>The 200 body's type, for handlers that return <c>IResult</c> (the generator cannot see it).</summary>
+    public Type? OkType { get; init; }
+
+    /// <summary>An example of the <c>format=csv</c> answer, for list routes.</summary>
+    public string? Csv { get; init; }
+
+    /// <summary>Error answers besides 401 and 403 (which come from the route's scope).</summary>
+    public ErrorDoc[] Errors { get; init; } = [];
+}
+
+/// <summary>A request body: a component schema, whether an array of it is also taken, its examples, and an NDJSON form.</summary>
+internal sealed record BodyDoc(string Schema, bool OneOrMany, Examples.Named[] Examples, string? Ndjson = null);
+
+/// <summary>An error answer: status, when it happens, and an example body.</summary>
+internal sealed record ErrorDoc(int Status, string Description, string Example);
+
+/// <summary>The documentation of every operation, by operation id (the endpoint's <c>WithName</c>).</summary>
+/// <remarks>
+/// Kept here rather than on each route so that the endpoint files stay short; the tests fail for a
+/// mapped route that has no entry.
+/// </remarks>
+internal static class Operations
+{
+    private static readonly ErrorDoc BadBody = new(400, "The body is malformed or an item is invalid; nothing was stored.", ProblemExamples.InvalidItem);
+    private static readonly ErrorDoc TooLarge = new(413, "The body is larger than the server accepts (30 MB by default); send smaller batches.", ProblemExamples.TooLarge);
+    private static readonly ErrorDoc BadQuery = new(400, "A query parameter is invalid.", ProblemExamples.InvalidQuery);
+
+    private const string Ingestion =
+        "Stored atomically: the whole request or nothing. The 200 answer is sent once the events are durably stored, "
+        + "and every read from then on includes them. Pushing an event again is safe (see each type's schema for which push wins).";
+
+    private const string ListRules =
+        "Newest first, `limit` rows a page; follow `nextCursor` for the next page. `from`, `to`, `system` and `environment` "
+        + "filter as on `GET /api/v1/metrics`. `format=csv` answers RFC 4180 CSV instead, the next page's URL in a `Link` header.";
+
+    public static readonly IReadOnlyDictionary<string, OperationDoc> All = new Dictionary<string, OperationDoc>
+    {
+        ["PostChanges"] = new($"One change object, or an array of them. {Ingestion}")
+        {
+            Body = new(InputSchemas.Change, true, Examples.Changes),
+            Ok = Examples.Stored,
+            Errors = [BadBody, TooLarge],
+        },
+        ["PostDeployments"] = new($"One deployment object, or an array of them. A deployment marks its listed changes as deployed "
+            + $"and attributes later incidents to it. {Ingestion}")
+        {
+            Body = new(InputSchemas.Deployment, true, Examples.Deployments),
+            Ok = Examples.Stored,
+            Errors = [BadBody, TooLarge],
+        },
+        ["PostIncidents"] = new($"One incident object, or an array of them. A later push with `timestampResolved` resolves an open incident. {Ingestion}")
+        {
+            Body = new(InputSchemas.Incident, true, Examples.Incidents),
+            Ok = Examples.Stored,
+            Errors = [BadBody, TooLarge],
+        },
+        ["PostEvents"] = new("A batch of changes, deployments and incidents, each with its `type`: a JSON array, or NDJSON "
+            + $"(`Content-Type: application/x-ndjson`, one object per line). Up to 100,000 events per request. {Ingestion}")
+        {
+            Body = new(InputSchemas.Event, false, Examples.Events, Examples.EventsNdjson),
+            Ok = Examples.StoredBatch,
+            Errors = [BadBody, TooLarge],
+        },
+        ["PostPulseCliEvent"] = new("The route Codacy's `pulse-event-cli` posts to: point it at Stride by changing its base URL. "
+            + "One event per request, with the key usually in `api_key`. The `Environment` and `CLI-Version` headers are accepted and not needed; "
+            + "deployments pushed here go to `production`.")
+        {
+            Parameters = new() { ["system"] = "The event's system (a repository URL is normalized to `host/org/repo`). Default `_unknown_`." },
+            Body = new(InputSchemas.Pulse, false, Examples.Pulse),
+            Ok = Examples.Stored,
+            Errors = [BadBody, TooLarge],
+        },
+        ["GetMetrics"] = new("Deployment frequency, lead time for changes, change failure rate, time to restore, failed-deployment "
+            + "recovery time and rework rate for the window `[from, to)`, each with its DORA performance level, and the same blocks "
+            + "in `previous` for the window of equal length just before.")
+        {
+            Query = ["from", "to", "system", "environment", "benchmark"],
+            Ok = ResponseExamples.Metrics,
+            Errors = [BadQuery],
+        },
+        ["GetMetricsSeries"] = new("The metric blocks of each day, ISO week or month of the window, oldest first, for charts. Buckets "
+            + "start at midnight in `tz` and are cut to the window; at most 1,100 buckets per request.")
+        {
+            Query = ["from", "to", "system", "environment", "benchmark", "interval", "tz"],
+            Ok = ResponseExamples.Series,
+            Errors = [BadQuery],
+        },
+        ["GetLatestDeployment"] = new("The newest successful deployment of a system in an environment. The `stride` CLI asks it, "
+            + "with an `ingest` key, for the commit of the previous deployment.")
+        {
+            Parameters = new()
+            {
+                ["system"] = "The system (a repository URL matches its `host/org/repo` system). Default `_unknown_`.",
+                ["environment"] = "Default `production`; compared case-insensitively.",
+            },
+            Ok = ResponseExamples.Latest,
+            Errors = [new(404, "The system has no successful deployment in the environment.", ProblemExamples.NoDeployment)],
+        },
+        ["ListSystems"] = new("Every system the organization has sent events for, by name, with its number of successful "
+            + "deployments in the environment and the time of the last one.")
+        {
+            Parameters = new() { ["environment"] = "Environment whose deployments are counted. Default `production`." },
+            Ok = ResponseExamples.Systems,
+        },
+        ["ListDeployments"] = new($"Deployments finished in the window, each with the median lead time of the changes it shipped "
+            + $"first and the incidents attributed to it. {ListRules}")
+        {
+            Query = ["from", "to", "system", "environment", "limit", "cursor", "format"],
+            OkType = typeof(Lists.ListResponse<Deployments.DeploymentItem>),
+            Ok = ResponseExamples.Deployments,
+            Csv = ResponseExamples.DeploymentsCsv,
+            Errors = [BadQuery],
+        },
+        ["GetDeployment"] = new("One deployment with each of its changes (their time, whether this deployment was their first, "
+            + "and then their lead time) and the incidents attributed to it.")
+        {
+            Parameters = new()
+            {
+                ["system"] = "The deployment's system. Default `_unknown_`.",
+                ["identifier"] = "The deployment's identifier (required).",
+                ["environment"] = "Default `production`.",
+            },
+            Ok = ResponseExamples.Deployment,
+            Errors = [new(400, "`identifier` is missing.", ProblemExamples.MissingIdentifier),
+                new(404, "No such deployment.", ProblemExamples.NoSuchDeployment)],
+        },
+        ["ListIncidents"] = new($"Incidents created in the window, each with the deployment it is attributed to. {ListRules}")
+        {
+            Query = ["from", "to", "system", "environment", "limit", "cursor", "format"],
+            OkType = typeof(Lists.ListResponse<Incidents.IncidentItem>),
+            Ok = ResponseExamples.Incidents,
+            Csv = ResponseExamples.IncidentsCsv,
+            Errors = [BadQuery],
+        },
+        ["ListChanges"] = new($"Changes made in the window, each with its first deployment in the environment and its lead time. {ListRules}")
+        {
+            Query = ["from", "to", "system", "environment", "limit", "cursor", "format"],
+            OkType = typeof(Lists.ListResponse<Changes.ChangeItem>),
+            Ok = ResponseExamples.Changes,
+            Csv = ResponseExamples.ChangesCsv,
+            Errors = [BadQuery],
+        },
+        ["CreateKey"] = new("Creates a key of the caller's organization with the given scopes (`ingest`, `read`, `admin`). "
+            + "The answer holds the key's secret, shown this once: only its hash is stored.")
+        {
+            Ok = ResponseExamples.CreatedKey,
+            Errors = [new(400, "The name is missing or too long, or a scope is unknown.", ProblemExamples.InvalidKey)],
+        },
+        ["ListKeys"] = new("The organization's keys, revoked ones included, with their prefix and scopes; never their secrets.")
+        {
+            Ok = ResponseExamples.Keys,
+        },
+        ["RevokeKey"] = new("Revokes a key of the organization. Requests with it are refused from the next one on.")
+        {
+            Parameters = new() { ["id"] = "The key's `id`, as created or listed." },
+            Errors = [new(404, "The organization has no active key with this id.", ProblemExamples.NoKey)],
+        },
+        ["GetHealth"] = new("Answers 200 while the process runs; for liveness probes. No key needed.")
+        {
+            Ok = """{"status": "ok"}""",
+        },
+        ["GetReadiness"] = new("Answers 200 when the store answers a query, 503 otherwise; for readiness probes. No key needed.")
+        {
+            Ok = """{"status": "ready"}""",
+            Errors = [new(503, "The database does not answer.", ProblemExamples.NotReady)],
+        },
+    };
+}

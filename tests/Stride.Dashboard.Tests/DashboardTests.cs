@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Stride.Dashboard.Tests;
+
+/// <summary>The dashboard in a real browser against a real server: sign-in, tiles, filters, drill-down, sign-out.</summary>
+public sealed class DashboardTests(Browser browser)
+{
+    private const string Golden = "small.json";
+
+    /// <summary>Each tile's id and where the same number is in the body of <c>GET /api/v1/metrics</c>.</summary>
+    private static readonly (string Tile, string Block, string Field)[] TileSources =
+    [
+        ("deployment-frequency", "deploymentFrequency", "perDay"),
+        ("lead-time", "leadTimeForChanges", "medianSeconds"),
+        ("change-failure-rate", "changeFailureRate", "rate"),
+        ("time-to-restore", "timeToRestore", "medianSeconds"),
+        ("failed-deployment-recovery-time", "failedDeploymentRecoveryTime", "medianSeconds"),
+        ("rework-rate", "reworkRate", "rate"),
+    ];
+
+    [Fact]
+    public async Task SigningInShowsTilesWithTheNumbersOfTheMetricsApiForEveryGoldenQuery()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        var (_, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl);
+
+        await SignInAsync(page, key);
+
+        var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "stride_dashboard");
+        Assert.True(cookie.HttpOnly);
+        Assert.Equal(SameSiteAttribute.Lax, cookie.SameSite);
+        Assert.DoesNotContain(key, cookie.Value, StringComparison.Ordinal);
+        await ScreenshotAsync(page, "overview");
+
+        var compared = 0;
+        foreach (var query in GoldenData.Load(Golden).GetProperty("queries").EnumerateArray())
+        {
+            var queryString = QueryString(query.GetProperty("params"));
+            await page.GotoAsync("/" + queryString);
+            await AssertTilesMatchApiAsync(page, server, queryString);
+            compared++;
+        }
+
+        Assert.True(compared > 10);
+    }
+
+    [Fact]
+    public async Task ChangingTheWindowAndTheSystemsKeepsThemInTheLinkAndMatchesTheApi()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        var (_, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(page, key);
+        await AssertTilesMatchApiAsync(page, server, "");   // the default: 90 days, as the API's
+
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Window" }).GetByRole(AriaRole.Link, new() { Name = "30 days" }).ClickAsync();
+        await page.WaitForURLAsync("**/?window=30");
+        var now = DashboardServer.Now.ToUnixTimeSeconds();
+        var window = $"?from={now - 30 * 86_400}&to={now}";
+        await AssertTilesMatchApiAsync(page, server, window);
+        Assert.Equal("page", await page.GetByRole(AriaRole.Link, new() { Name = "30 days" }).GetAttributeAsync("aria-current"));
+
+        await page.GetByLabel("svc-1", new() { Exact = true }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("system=svc-1", StringComparison.Ordinal));
+        Assert.Contains("window=30", page.Url, StringComparison.Ordinal);
+        await AssertTilesMatchApiAsync(page, server, window + "&system=svc-1");
+        Assert.True(await page.GetByLabel("svc-1", new() { Exact = true }).IsCheckedAsync());
+        await ScreenshotAsync(page, "filtered");
+
+        // The link alone, in a new session of the same key, shows the same view.
+        var shared = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(shared, key, new Uri(page.Url).PathAndQuery);
+        Assert.Equal(page.Url, shared.Url);
+        await AssertTilesMatchApiAsync(shared, server, window + "&system=svc-1");
+    }
+
+    [Fact]
+    public async Task OpeningADeploymentShowsItsChangesWithLeadTimes()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        var (_, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(page, key);
+        await ScreenshotAsync(page, "overview-full", fullPage: true);
+
+        var link = page.Locator("#deployments tbody a").First;
+        var identifier = (await link.TextContentAsync())!.Trim();
+        await link.ClickAsync();
+        await page.WaitForURLAsync("**/deployment?**");
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(identifier);
+        await Assertions.Expect(page.Locator("#deployment-facts")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Changes", Exact = false })).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "deployment");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to the dashboard" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#deployment-frequency")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task SigningOutEndsTheSession()
+    {
+        await using var server = DashboardServer.Start();
+        var (_, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(page, key);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/sign-in");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "stride_dashboard");
+
+        await page.GotoAsync("/");
+        Assert.EndsWith("/sign-in", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task AWrongKeySeesAClearErrorAndNothingElse()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        var page = await browser.NewPageAsync(server.BaseUrl);
+
+        var response = await page.GotoAsync("/sign-in");
+        Assert.Equal((int)HttpStatusCode.OK, response!.Status);
+        await page.GetByLabel("API key").FillAsync("stride_not_a_real_key_at_all");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("not valid");
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+        Assert.Empty(await page.Context.CookiesAsync("http://127.0.0.1").ContinueWith(t => t.Result.Where(c => c.Name == "stride_dashboard")));
+        Assert.Equal("", await page.GetByLabel("API key").InputValueAsync());
+        await ScreenshotAsync(page, "sign-in-error");
+
+        var (_, ingestOnly) = await server.CreateKeyAsync("ingest");
+        await page.GetByLabel("API key").FillAsync(ingestOnly);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'read'");
+
+        await page.GotoAsync("/?window=30");
+        Assert.EndsWith("/sign-in", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AKeyRevokedAfterSignInIsSignedOutAtTheNextPage()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        var (id, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(page, key);
+
+        await server.RevokeKeyAsync(id);
+        await page.ReloadAsync();
+
+        Assert.EndsWith("/sign-in", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "stride_dashboard");
+    }
+
+    [Fact]
+    public async Task ANewOrganizationIsToldWhatToPush()
+    {
+        await using var server = DashboardServer.Start();
+        var (_, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(page, key);
+
+        var start = page.GetByRole(AriaRole.Region, new() { Name = "No events yet" });
+        await Assertions.Expect(start).ToContainTextAsync("stride push deployment");
+        await Assertions.Expect(start).ToContainTextAsync("curl");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).First).ToHaveAttributeAsync("href", "/api-reference");
+        await ScreenshotAsync(page, "empty", fullPage: true);
+    }
+
+    [Fact]
+    public async Task TheOverviewFitsAPhoneScreen()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        var (_, key) = await server.CreateKeyAsync("read");
+        var page = await browser.NewPageAsync(server.BaseUrl, width: 390, height: 844);
+        await SignInAsync(page, key);
+
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"The page is {overflow} px wider than the phone's screen.");
+        await ScreenshotAsync(page, "phone", fullPage: true);
+
+        // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
+    }
+
+    [Fact]
+    public async Task FormsRefuseAPostWithoutTheAntiforgeryToken()
+    {
+        await using var server = DashboardServer.Start();
+        using var client = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        using var response = await client.PostAsync("/sign-in",
+            new FormUrlEncodedContent([new("Key", DashboardServer.BootstrapKey)]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("stride_dashboard", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Signs in through the form, starting from <paramref name="path"/>, and waits to be back on it.</summary>
+    private static async Task SignInAsync(IPage page, string key, string path = "/")
+    {
+        await page.GotoAsync(path);
+        Assert.EndsWith("/sign-in", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path);
+        await Assertions.Expect(page.Locator("#deployment-frequency")).ToBeVisibleAsync();
+    }
+
+    private static async Task AssertTilesMatchApiAsync(IPage page, DashboardServer server, string queryString)
+    {
+        var api = await server.MetricsAsync(queryString);
+        foreach (var (tile, block, field) in TileSources)
+        {
+            var expected = api.GetProperty(block).GetProperty(field);
+            var shown = await page.Locator("#" + tile).GetAttributeAsync("data-value");
+            var where = $"{tile} for '{queryString}'";
+            if (expected.ValueKind == JsonValueKind.Null)
+            {
+                Assert.True(shown == "", $"{where}: shows '{shown}', the API says null");
+            }
+            else
+            {
+                var value = double.Parse(shown!, CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(value - expected.GetDouble()) <= 1e-9 * Math.Abs(expected.GetDouble()),
+                    $"{where}: shows {shown}, the API says {expected.GetRawText()}");
+            }
+
+            if (api.GetProperty(block).TryGetProperty("tier", out var tier))
+            {
+                Assert.Equal(tier.ValueKind == JsonValueKind.Null ? "" : tier.GetString(), await page.Locator("#" + tile).GetAttributeAsync("data-tier"));
+            }
+        }
+    }
+
+    private static string QueryString(JsonElement parameters)
+    {
+        var pairs = new List<KeyValuePair<string, string?>>
+        {
+            new("from", parameters.GetProperty("from").GetInt64().ToString(CultureInfo.InvariantCulture)),
+            new("to", parameters.GetProperty("to").GetInt64().ToString(CultureInfo.InvariantCulture)),
+            new("environment", parameters.GetProperty("environment").GetString()),
+            new("benchmark", parameters.GetProperty("benchmark").GetString()),
+        };
+        if (parameters.TryGetProperty("system", out var systems))
+        {
+            pairs.AddRange(systems.EnumerateArray().Select(s => new KeyValuePair<string, string?>("system", s.GetString())));
+        }
+
+        return Microsoft.AspNetCore.Http.QueryString.Create(pairs).ToString();
+    }
+
+    private static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
+        => await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(Browser.ScreenshotDirectory, name + ".png"),
+            FullPage = fullPage,
+        });
+}
