@@ -340,6 +340,13 @@ part_latency() {
                         ${sys:+--system "$sys"} --runs "$RUNS" --warmup "$WARMUP" --server-pid "$STRIDE_PID")
                     record latency "\"dataset\":\"$ds\",\"days\":$days,\"system\":$(jstr "$sys")" "$json"
                     log "  $json"
+                    if [ "$ds" = medium ]; then
+                        log "latency $ds ${days} d ${sys:-all systems}: dashboard page, $WARMUP warm-up + $RUNS timed"
+                        json=$("$PY" "$TOOL" latency --dashboard --port "$PORT" --key "$KEY" --from "$from" --to "$END" \
+                            ${sys:+--system "$sys"} --runs "$RUNS" --warmup "$WARMUP" --server-pid "$STRIDE_PID")
+                        record dashboard "\"dataset\":\"$ds\",\"days\":$days,\"system\":$(jstr "$sys")" "$json"
+                        log "  $json"
+                    fi
                 done
             done
             stop_stride

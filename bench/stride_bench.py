@@ -144,13 +144,49 @@ def cmd_ingest(a):
 
 # ------------------------------------------------------------------ metric latency
 
+def dashboard_cookie(conn, key):
+    """Signs in to the dashboard as a browser does (antiforgery token and cookie, then the form); returns the Cookie header."""
+    cookies = {}
+
+    def keep(resp):
+        for name, value in resp.getheaders():
+            if name.lower() == 'set-cookie':
+                pair = value.split(';', 1)[0]
+                k, _, v = pair.partition('=')
+                cookies[k.strip()] = v.strip()
+
+    conn.request('GET', '/sign-in')
+    resp = conn.getresponse()
+    page = resp.read().decode('utf-8', 'replace')
+    keep(resp)
+    m = re.search(r'name="__RequestVerificationToken" type="hidden" value="([^"]+)"', page) \
+        or re.search(r'value="([^"]+)"[^>]*name="__RequestVerificationToken"', page)
+    if not m:
+        raise SystemExit('sign-in page: no antiforgery token found')
+    body = urllib.parse.urlencode({'Key': key, '__RequestVerificationToken': m.group(1), 'ReturnUrl': '/'})
+    conn.request('POST', '/sign-in', body=body, headers={
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'Cookie': '; '.join(f'{k}={v}' for k, v in cookies.items())})
+    resp = conn.getresponse()
+    resp.read()
+    keep(resp)
+    if resp.status not in (302, 303):
+        raise SystemExit(f'sign-in: HTTP {resp.status}')
+    return '; '.join(f'{k}={v}' for k, v in cookies.items())
+
+
 def cmd_latency(a):
     q = [('from', str(a.from_)), ('to', str(a.to))]
     if a.system:
         q.append(('system', a.system))
-    url = '/api/v1/metrics?' + urllib.parse.urlencode(q)
-    headers = {'Authorization': f'Bearer {a.key}', 'Accept': 'application/json'}
     conn = http.client.HTTPConnection('127.0.0.1', a.port, timeout=a.timeout)
+    if a.dashboard:
+        # The dashboard's first page for the same window and filters: tiles, charts and the recent lists.
+        url = '/?' + urllib.parse.urlencode(q)
+        headers = {'Cookie': dashboard_cookie(conn, a.key), 'Accept': 'text/html'}
+    else:
+        url = '/api/v1/metrics?' + urllib.parse.urlencode(q)
+        headers = {'Authorization': f'Bearer {a.key}', 'Accept': 'application/json'}
 
     def once():
         t = time.perf_counter()
@@ -173,7 +209,7 @@ def cmd_latency(a):
         times.append(dt)
     s1 = proc_cpu_seconds(a.server_pid)
     conn.close()
-    doc = json.loads(body)
+    doc = {} if a.dashboard else json.loads(body)
 
     def pick(block, field):
         v = doc.get(block)
@@ -371,6 +407,22 @@ def cmd_report(a):
                     notes.append(f'  check: deployments, median lead time and median restore time equal naive_sql.py\'s '
                                  f'({sc.get("deployments")}, {sc.get("median_lead_time")}, {sc.get("median_time_to_restore")})')
 
+    # 4. the dashboard's first page against the metrics API, same window and filters
+    dash = of('dashboard')
+    dkeys = []
+    for r in dash:
+        key = (r['dataset'], r['days'], r.get('system') or '')
+        if key not in dkeys:
+            dkeys.append(key)
+    for dataset, days, system in dkeys:
+        d = med([r['ms_median'] for r in of('dashboard', dataset=dataset, days=days, system=system)])
+        m = med([r['ms_median'] for r in of('latency', dataset=dataset, days=days, system=system)])
+        ratio = d / m if d and m else None
+        label = system or 'all systems'
+        out.append(f'| 4. dashboard first page, {dataset}, {days} d, {label} | {fmt_num(d, 2)} ms | {fmt_num(m, 2)} ms (GET /api/v1/metrics) | '
+                   f'{fmt_num(ratio, 2) + "×" if ratio else "–"} | ≤ 3× | {len(of("dashboard", dataset=dataset, days=days, system=system))} | '
+                   f'{verdict(ratio <= 3 if ratio is not None else None)} |')
+
     for r in of('load'):
         notes.append(f'loaded {r["dataset"]} for the latency part: {r["events"]:,} events at '
                      f'{fmt_num(r["events_per_s"])} events/s ({fmt_num(r["seconds"], 1)} s), peak server RSS '
@@ -462,7 +514,8 @@ def main():
     p.add_argument('--server-pid', type=int)
     p.set_defaults(fn=cmd_ingest)
 
-    p = sub.add_parser('latency', help='time GET /api/v1/metrics')
+    p = sub.add_parser('latency', help='time GET /api/v1/metrics (or, with --dashboard, the dashboard page)')
+    p.add_argument('--dashboard', action='store_true', help='sign in and time GET / for the same filters')
     p.add_argument('--port', type=int, required=True)
     p.add_argument('--key', required=True)
     p.add_argument('--from', dest='from_', type=int, required=True)
