@@ -7,6 +7,19 @@ cd "$(dirname "$0")"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# The dashboard's browser tests drive Debian's chromium (never a downloaded browser). Install it
+# when missing, so that they run here as in CI, where a missing browser fails them.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing chromium for the dashboard's browser tests..."
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get install -y chromium || { sudo apt-get update && sudo apt-get install -y chromium; }
+  else
+    echo "Cannot install chromium (not root and no sudo): the browser tests will fail."
+  fi
+fi
+
 dotnet test --solution Stride.slnx -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

@@ -27,7 +27,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 await builder.AddStrideStorageAsync();                  // SQLite file unless Stride:Database says otherwise
 builder.Services.AddStrideAuth();                       // API keys with scopes
 builder.Services.AddStrideOpenApi();                    // /openapi/v1.json, built when asked for
-builder.Services.AddStrideDashboard();                  // the web dashboard at /, with its own sign-in cookie
+builder.AddStrideDashboard();                           // the web dashboard at /, with its own sign-in cookie
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {
     // Kestrel's own messages ("Request body too large…") tell the client what to fix.

@@ -100,7 +100,7 @@ internal sealed class DashboardServer : WebApplicationFactory<Program>
             ["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey,
             ["urls"] = "http://127.0.0.1:0",
         }));
-        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning));
         return base.CreateHost(builder);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Stride.Dashboard.Tests;
@@ -60,7 +61,7 @@ public sealed class DashboardTests(Browser browser)
         await AssertTilesMatchApiAsync(page, server, "");   // the default: 90 days, as the API's
 
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Window" }).GetByRole(AriaRole.Link, new() { Name = "30 days" }).ClickAsync();
-        await page.WaitForURLAsync("**/?window=30");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/\?window=30$"));
         var now = DashboardServer.Now.ToUnixTimeSeconds();
         var window = $"?from={now - 30 * 86_400}&to={now}";
         await AssertTilesMatchApiAsync(page, server, window);
@@ -68,16 +69,20 @@ public sealed class DashboardTests(Browser browser)
 
         await page.GetByLabel("svc-1", new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("system=svc-1", StringComparison.Ordinal));
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("system=svc-1"));
         Assert.Contains("window=30", page.Url, StringComparison.Ordinal);
         await AssertTilesMatchApiAsync(page, server, window + "&system=svc-1");
         Assert.True(await page.GetByLabel("svc-1", new() { Exact = true }).IsCheckedAsync());
         await ScreenshotAsync(page, "filtered");
 
+        // Filters the API refuses are refused the same way, in words, with no tiles.
+        await page.GotoAsync("/?from=2026-09-10&to=2026-09-01");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'from' must be earlier than 'to'");
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+
         // The link alone, in a new session of the same key, shows the same view.
         var shared = await browser.NewPageAsync(server.BaseUrl);
-        await SignInAsync(shared, key, new Uri(page.Url).PathAndQuery);
-        Assert.Equal(page.Url, shared.Url);
+        await SignInAsync(shared, key, "/?window=30&system=svc-1");
         await AssertTilesMatchApiAsync(shared, server, window + "&system=svc-1");
     }
 
@@ -94,7 +99,7 @@ public sealed class DashboardTests(Browser browser)
         var link = page.Locator("#deployments tbody a").First;
         var identifier = (await link.TextContentAsync())!.Trim();
         await link.ClickAsync();
-        await page.WaitForURLAsync("**/deployment?**");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/deployment\?"));
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(identifier);
         await Assertions.Expect(page.Locator("#deployment-facts")).ToBeVisibleAsync();
@@ -114,7 +119,7 @@ public sealed class DashboardTests(Browser browser)
         await SignInAsync(page, key);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/sign-in");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/sign-in$"));
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "stride_dashboard");
 
         await page.GotoAsync("/");
@@ -178,6 +183,7 @@ public sealed class DashboardTests(Browser browser)
         await Assertions.Expect(start).ToContainTextAsync("stride push deployment");
         await Assertions.Expect(start).ToContainTextAsync("curl");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).First).ToHaveAttributeAsync("href", "/api-reference");
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);   // no wall of "no data" before anything is pushed
         await ScreenshotAsync(page, "empty", fullPage: true);
     }
 
@@ -218,8 +224,8 @@ public sealed class DashboardTests(Browser browser)
         Assert.EndsWith("/sign-in", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path);
-        await Assertions.Expect(page.Locator("#deployment-frequency")).ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(new Uri(new Uri(page.Url), path).AbsoluteUri) + "$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Delivery performance" })).ToBeVisibleAsync();
     }
 
     private static async Task AssertTilesMatchApiAsync(IPage page, DashboardServer server, string queryString)

@@ -5,8 +5,13 @@ namespace Stride.Server.Dashboard;
 /// <summary>Registers and maps the web dashboard (SPEC §5): Razor Pages rooted in this folder, and its sign-in cookie.</summary>
 internal static class DashboardSetup
 {
-    public static IServiceCollection AddStrideDashboard(this IServiceCollection services)
+    public static WebApplicationBuilder AddStrideDashboard(this WebApplicationBuilder builder)
     {
+        // The stylesheet is found through the build's static web assets manifest in every
+        // environment, not only Development, so that `dotnet run` and the tests serve it too; a
+        // published app has no such manifest and serves its own wwwroot.
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Dashboard";
@@ -31,7 +36,7 @@ internal static class DashboardSetup
             o.Cookie.Name = "stride_antiforgery";
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        return services;
+        return builder;
     }
 
     public static IEndpointRouteBuilder MapStrideDashboard(this WebApplication app)

@@ -18,7 +18,10 @@ public sealed class IndexModel(IEventStore store, TimeProvider time) : Dashboard
         var query = filters.ToMetricsQuery(time, errors);
         var series = query is null ? null : filters.ToSeriesQuery(query, time, errors);
         var organization = Session.Organization;
-        var systems = store.ListSystemsAsync(organization, query?.Environment ?? Core.Events.EnvironmentName.Normalize(null), ct);
+        // Every read runs on its own thread and connection: SQLite's async methods complete
+        // synchronously, so without Task.Run these reads would follow one another.
+        var environment = query?.Environment ?? Core.Events.EnvironmentName.Normalize(null);
+        var systems = Task.Run(() => store.ListSystemsAsync(organization, environment, ct), ct);
         if (query is null || series is null)
         {
             View = OverviewView.Invalid(filters, errors, await systems);
@@ -31,8 +34,8 @@ public sealed class IndexModel(IEventStore store, TimeProvider time) : Dashboard
         var currentFacts = Task.Run(() => store.ReadFactsAsync(organization, query.From, query.To, query.Environment, query.Systems, ct), ct);
         var previousFacts = Task.Run(() => store.ReadFactsAsync(organization, previousFrom, query.From, query.Environment, query.Systems, ct), ct);
         var list = new ListQuery(query.From, query.To, query.Environment, query.Systems, RecentRows, null);
-        var deployments = store.ListDeploymentsAsync(organization, list, ct);
-        var incidents = store.ListIncidentsAsync(organization, list, ct);
+        var deployments = Task.Run(() => store.ListDeploymentsAsync(organization, list, ct), ct);
+        var incidents = Task.Run(() => store.ListIncidentsAsync(organization, list, ct), ct);
 
         var prepared = MetricsEngine.Prepare(await currentFacts);
         var current = prepared.Compute(query.From, query.To, query.Benchmark);

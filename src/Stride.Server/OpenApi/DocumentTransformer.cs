@@ -33,14 +33,19 @@ internal sealed class DocumentTransformer : IOpenApiDocumentTransformer
 
         document.Components ??= new OpenApiComponents();
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-        foreach (var (name, schema) in InputSchemas.All())
+        foreach (var (name, schema) in Schemas.All())
         {
             document.Components.Schemas[name] = schema;
         }
 
+        // Operations document their error answers with the Problem schema instead (Problems.Add), which
+        // also shows the fields Stride adds; a route left pointing at this one fails the document tests.
+        document.Components.Schemas.Remove("HttpValidationProblemDetails");
         document.Components.SecuritySchemes = SecurityTransformer.Schemes();
+
+        // In this order on the reference page: what a pipeline sends first, operations last.
         document.Tags = new HashSet<OpenApiTag>(
-            (document.Tags ?? new HashSet<OpenApiTag>()).Select(t => t.Name).OfType<string>().Union(Tags.Keys)
+            Tags.Keys.Union((document.Tags ?? new HashSet<OpenApiTag>()).Select(t => t.Name).OfType<string>())
                 .Select(name => new OpenApiTag { Name = name, Description = Tags.GetValueOrDefault(name) }));
         return Task.CompletedTask;
     }

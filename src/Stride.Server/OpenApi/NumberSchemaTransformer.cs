@@ -7,7 +7,7 @@ namespace Stride.Server.OpenApi;
 /// <remarks>
 /// The web JSON defaults read numbers from strings too, so the generator types every number as
 /// "integer or string" with a digits pattern. Every generated schema here describes an answer
-/// (the ingestion bodies' schemas are written by hand, in <see cref="InputSchemas"/>), and the
+/// (the ingestion bodies' schemas are written by hand, in <see cref="Schemas"/>), and the
 /// server always writes numbers as numbers.
 /// </remarks>
 internal sealed class NumberSchemaTransformer : IOpenApiSchemaTransformer

@@ -14,7 +14,6 @@ namespace Stride.Server.OpenApi;
 internal static class OpenApiSetup
 {
     public const string DocumentName = "v1";
-    public const string DocumentPath = "/openapi/v1.json";
     public const string ReferencePath = "/api-reference";
 
     public static IServiceCollection AddStrideOpenApi(this IServiceCollection services)
@@ -28,13 +27,15 @@ internal static class OpenApiSetup
 
     public static IEndpointRouteBuilder MapStrideOpenApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapOpenApi("/openapi/{documentName}.json");
+        routes.MapOpenApi();   // /openapi/{documentName}.json
 
         // Scalar's script is embedded in its assembly and served from this route. Everything it
         // would fetch from elsewhere is turned off, so the page works on a network with no way
-        // out: its default fonts come from a CDN, and telemetry, the AI agent and MCP call home.
+        // out: its default fonts come from a CDN, and telemetry, the AI agent and MCP call home;
+        // the developer toolbar only links to Scalar's services.
         routes.MapScalarApiReference(ReferencePath, o => o
             .WithTitle("Stride API reference")
+            .HideDeveloperTools()
             .DisableDefaultFonts()
             .DisableTelemetry()
             .DisableAgent()

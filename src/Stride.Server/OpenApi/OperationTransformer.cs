@@ -20,6 +20,10 @@ internal sealed class OperationTransformer : IOpenApiOperationTransformer
         {
             operation.RequestBody = RequestBody(body);
         }
+        else if (doc.BodyExample is { } example && operation.RequestBody?.Content?.TryGetValue("application/json", out var media) == true)
+        {
+            media.Example = JsonNode.Parse(example);
+        }
 
         operation.Responses ??= [];
         if (doc.OkType is { } type)
@@ -72,10 +76,10 @@ internal sealed class OperationTransformer : IOpenApiOperationTransformer
     private static OpenApiRequestBody RequestBody(BodyDoc body)
     {
         IOpenApiSchema schema = body.OneOrMany
-            ? InputSchemas.OneOrMany(body.Schema)
+            ? Schemas.OneOrMany(body.Schema)
             : body.Ndjson is null
-                ? InputSchemas.Ref(body.Schema)
-                : new OpenApiSchema { Type = JsonSchemaType.Array, Items = InputSchemas.Ref(body.Schema) };
+                ? Schemas.Ref(body.Schema)
+                : new OpenApiSchema { Type = JsonSchemaType.Array, Items = Schemas.Ref(body.Schema) };
         var content = new Dictionary<string, OpenApiMediaType>
         {
             ["application/json"] = new()

@@ -13,6 +13,9 @@ internal sealed record OperationDoc(string Description)
     /// <summary>The request body, when the handler reads it itself.</summary>
     public BodyDoc? Body { get; init; }
 
+    /// <summary>An example of a request body the generator found in the handler's signature.</summary>
+    public string? BodyExample { get; init; }
+
     /// <summary>An example of the 200 (or 201) body.</summary>
     public string? Ok { get; init; }
 
@@ -55,27 +58,27 @@ internal static class Operations
     {
         ["PostChanges"] = new($"One change object, or an array of them. {Ingestion}")
         {
-            Body = new(InputSchemas.Change, true, Examples.Changes),
+            Body = new(Schemas.Change, true, Examples.Changes),
             Ok = Examples.Stored,
             Errors = [BadBody, TooLarge],
         },
         ["PostDeployments"] = new($"One deployment object, or an array of them. A deployment marks its listed changes as deployed "
             + $"and attributes later incidents to it. {Ingestion}")
         {
-            Body = new(InputSchemas.Deployment, true, Examples.Deployments),
+            Body = new(Schemas.Deployment, true, Examples.Deployments),
             Ok = Examples.Stored,
             Errors = [BadBody, TooLarge],
         },
         ["PostIncidents"] = new($"One incident object, or an array of them. A later push with `timestampResolved` resolves an open incident. {Ingestion}")
         {
-            Body = new(InputSchemas.Incident, true, Examples.Incidents),
+            Body = new(Schemas.Incident, true, Examples.Incidents),
             Ok = Examples.Stored,
             Errors = [BadBody, TooLarge],
         },
         ["PostEvents"] = new("A batch of changes, deployments and incidents, each with its `type`: a JSON array, or NDJSON "
             + $"(`Content-Type: application/x-ndjson`, one object per line). Up to 100,000 events per request. {Ingestion}")
         {
-            Body = new(InputSchemas.Event, false, Examples.Events, Examples.EventsNdjson),
+            Body = new(Schemas.Event, false, Examples.Events, Examples.EventsNdjson),
             Ok = Examples.StoredBatch,
             Errors = [BadBody, TooLarge],
         },
@@ -84,7 +87,7 @@ internal static class Operations
             + "deployments pushed here go to `production`.")
         {
             Parameters = new() { ["system"] = "The event's system (a repository URL is normalized to `host/org/repo`). Default `_unknown_`." },
-            Body = new(InputSchemas.Pulse, false, Examples.Pulse),
+            Body = new(Schemas.Pulse, false, Examples.Pulse),
             Ok = Examples.Stored,
             Errors = [BadBody, TooLarge],
         },
@@ -161,6 +164,7 @@ internal static class Operations
         ["CreateKey"] = new("Creates a key of the caller's organization with the given scopes (`ingest`, `read`, `admin`). "
             + "The answer holds the key's secret, shown this once: only its hash is stored.")
         {
+            BodyExample = """{"name": "ci pipeline", "scopes": ["ingest"]}""",
             Ok = ResponseExamples.CreatedKey,
             Errors = [new(400, "The name is missing or too long, or a scope is unknown.", ProblemExamples.InvalidKey)],
         },

@@ -26,7 +26,7 @@ internal static class Problems
         // schema documents every error body, with the fields Stride adds (index, traceId).
         response.Content = new Dictionary<string, OpenApiMediaType>
         {
-            [ContentType] = new() { Schema = InputSchemas.Ref(InputSchemas.Problem), Example = Parse(example) },
+            [ContentType] = new() { Schema = Schemas.Ref(Schemas.Problem), Example = Parse(example) },
         };
     }
 

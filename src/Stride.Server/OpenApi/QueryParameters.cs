@@ -47,9 +47,6 @@ internal static class QueryParameters
     public static OpenApiParameter Create(string name)
         => All.TryGetValue(name, out var make) ? make() : throw new ArgumentException($"No description of query parameter '{name}'.", nameof(name));
 
-    /// <summary>The description of a parameter that the generator found in a handler's signature.</summary>
-    public static string? DescriptionOf(string name) => All.TryGetValue(name, out var make) ? make().Description : null;
-
     private static OpenApiParameter Make(string name, string description, OpenApiSchema schema, JsonNode? example, bool required = false) => new()
     {
         Name = name,

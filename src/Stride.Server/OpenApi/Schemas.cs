@@ -3,13 +3,14 @@ using Microsoft.OpenApi;
 
 namespace Stride.Server.OpenApi;
 
-/// <summary>The schemas of the ingestion bodies (SPEC §2, §4.1, §4.2), written by hand.</summary>
+/// <summary>The schemas written by hand: the ingestion bodies (SPEC §2, §4.1, §4.2) and the problem answer (RFC 9457).</summary>
 /// <remarks>
 /// The ingestion handlers read their bodies from <c>HttpContext</c> (a streaming parser that also
 /// takes NDJSON), and their parse type, <c>EventItem</c>, holds every field of every event type,
 /// all optional, so that the validator names what is missing. Neither tells a client what to send.
+/// The generator's ProblemDetails schemas lack what Stride adds to a problem (<c>index</c>, <c>traceId</c>).
 /// </remarks>
-internal static class InputSchemas
+internal static class Schemas
 {
     public const string Change = "ChangeInput";
     public const string Deployment = "DeploymentInput";
