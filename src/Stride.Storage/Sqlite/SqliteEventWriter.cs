@@ -595,6 +595,8 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
 /// <summary>Source-generated JSON for the lists stored as JSON text and handed to SQLite's json_each.</summary>
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(List<object[]>))]
+[JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class StorageJson : JsonSerializerContext
 {

@@ -51,11 +51,7 @@ public sealed partial class SqliteStore
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         var rows = (await connection.QueryAsync<StoredDeploymentRow>(new CommandDefinition(sql, Parameters(organization, query), cancellationToken: ct))
             .ConfigureAwait(false)).ToList();
-        var items = new List<DeploymentRow>(rows.Count);
-        foreach (var row in rows)
-        {
-            items.Add(await ToDeploymentRowAsync(connection, organization, row, ct).ConfigureAwait(false));
-        }
+        var items = await ToDeploymentRowsAsync(connection, organization, query.Environment, rows, ct).ConfigureAwait(false);
 
         return new ListPage<DeploymentRow>(items, NextPosition(rows.Count, query, items.LastOrDefault() is { } last ? new ListPosition(last.Timestamp, last.System, last.Identifier) : null));
     }
@@ -136,7 +132,7 @@ public sealed partial class SqliteStore
             return null;
         }
 
-        var deployment = await ToDeploymentRowAsync(connection, organization, row, ct).ConfigureAwait(false);
+        var deployment = (await ToDeploymentRowsAsync(connection, organization, environment, [row], ct).ConfigureAwait(false))[0];
         var changes = await connection.QueryAsync<StoredDeploymentChange>(new CommandDefinition(
             ChangesSql, new { row.Pk }, cancellationToken: ct)).ConfigureAwait(false);
         var incidents = await connection.QueryAsync<IncidentDbRow>(new CommandDefinition(
@@ -148,35 +144,45 @@ public sealed partial class SqliteStore
     }
 
     /// <summary>Adds what a list row shows beyond the table: its changes' median lead time and its incidents.</summary>
-    private static async Task<DeploymentRow> ToDeploymentRowAsync(
-        Microsoft.Data.Sqlite.SqliteConnection connection, long organization, StoredDeploymentRow row, CancellationToken ct)
+    /// <remarks>Two queries for the whole page, each row found through its own index range.</remarks>
+    private static async Task<List<DeploymentRow>> ToDeploymentRowsAsync(
+        Microsoft.Data.Sqlite.SqliteConnection connection, long organization, string environment, List<StoredDeploymentRow> rows, CancellationToken ct)
     {
-        // The changes this deployment was first to ship sit in first_deployments under its own time.
+        // The changes a deployment was first to ship sit in first_deployments under its own time; an
+        // incident's attribution names the deployment. The CROSS JOINs keep the page's rows outermost;
+        // without the INDEXED BY, SQLite would range over the system's whole (org, system) key prefix.
         const string LeadSql = """
-            SELECT deployed_at - changed_at FROM first_deployments
-            WHERE org = @Org AND system = @System AND env = @Env AND deployed_at = @Ts AND dep = @Pk AND changed_at IS NOT NULL
+            SELECT r.value ->> 0 AS Pk, f.deployed_at - f.changed_at AS Seconds
+            FROM json_each(@Rows) r
+            CROSS JOIN first_deployments f INDEXED BY first_deployments_window
+            WHERE f.org = @Org AND f.system = r.value ->> 1 AND f.env = @Env AND f.deployed_at = r.value ->> 2
+              AND f.dep = r.value ->> 0 AND f.changed_at IS NOT NULL
             """;
         const string IncidentsSql = """
-            SELECT incident FROM incident_attributions
-            WHERE org = @Org AND system = @System AND env = @Env AND dep = @Pk
-            ORDER BY incident
+            SELECT a.dep AS Pk, a.incident AS Incident
+            FROM json_each(@Rows) r
+            CROSS JOIN incident_attributions a
+            WHERE a.org = @Org AND a.system = r.value ->> 1 AND a.env = @Env AND a.dep = r.value ->> 0
+            ORDER BY a.incident
             """;
-        var parameters = new { Org = organization, row.System, row.Env, row.Ts, row.Pk };
-        double? median = null;
-        if (row.Result == 0)
-        {
-            var leads = (await connection.QueryAsync<long>(new CommandDefinition(LeadSql, parameters, cancellationToken: ct)).ConfigureAwait(false))
-                .Order().ToArray();
-            median = Percentiles.Median(leads);
-        }
-
-        IReadOnlyList<string> incidents = row.Incidents == 0
+        var successful = rows.Where(r => r.Result == 0).Select(r => new object[] { r.Pk, r.System, r.Ts }).ToList();
+        var failed = rows.Where(r => r.Incidents > 0).Select(r => new object[] { r.Pk, r.System, r.Ts }).ToList();
+        var leads = (successful.Count == 0
             ? []
-            : (await connection.QueryAsync<string>(new CommandDefinition(IncidentsSql, parameters, cancellationToken: ct)).ConfigureAwait(false)).ToList();
-        return new DeploymentRow(
+            : await connection.QueryAsync<(long Pk, long Seconds)>(new CommandDefinition(LeadSql,
+                new { Org = organization, Env = environment, Rows = JsonSerializer.Serialize(successful, StorageJson.Relaxed.ListObjectArray) },
+                cancellationToken: ct)).ConfigureAwait(false)).ToLookup(l => l.Pk, l => l.Seconds);
+        var incidents = (failed.Count == 0
+            ? []
+            : await connection.QueryAsync<(long Pk, string Incident)>(new CommandDefinition(IncidentsSql,
+                new { Org = organization, Env = environment, Rows = JsonSerializer.Serialize(failed, StorageJson.Relaxed.ListObjectArray) },
+                cancellationToken: ct)).ConfigureAwait(false)).ToLookup(i => i.Pk, i => i.Incident);
+        return rows.Select(row => new DeploymentRow(
             row.System, row.Env, row.Id, row.Ts, (DeploymentResult)row.Result, row.Rework != 0, row.CommitSha,
             JsonSerializer.Deserialize(row.Teams, StorageJson.Relaxed.ListString) ?? [],
-            (int)row.Changes, median, incidents);
+            (int)row.Changes,
+            Percentiles.Median(leads[row.Pk].Order().ToArray()),
+            incidents[row.Pk].ToList())).ToList();
     }
 
     private static string SystemFilter(ListQuery query, string column = "system")
