@@ -11,12 +11,19 @@ internal static class Robustness
 {
     public static void Run(string work)
     {
+        var mark = Path.Combine(work, ".gitlogbench-robustness");
         if (Directory.Exists(work))
         {
+            if (!File.Exists(mark) && Directory.EnumerateFileSystemEntries(work).Any())
+            {
+                throw new ArgumentException($"'{work}' exists and was not made by GitLogBench; give another --work.");
+            }
+
             Directory.Delete(work, recursive: true);
         }
 
         Directory.CreateDirectory(work);
+        File.WriteAllText(mark, "made by GitLogBench --robustness; deleted by its next run\n");
         var source = Path.Combine(work, "source");
         SyntheticRepo.Ensure(source, 1_000);   // tags r100..r1000 and r990; HEAD = commit 1000
         // Two commits on top: a 60-line file added in src/mod3, then renamed and edited (a rename that

@@ -56,12 +56,20 @@ internal static class SyntheticRepo
 
         if (Directory.Exists(directory))
         {
+            // Only ever delete what an earlier run made (an older layout, or a run cut short).
+            if (!File.Exists(marker) && Directory.EnumerateFileSystemEntries(directory).Any()
+                && !File.Exists(Path.Combine(directory, ".git", "gitlogbench-started")))
+            {
+                throw new ArgumentException($"'{directory}' exists and was not made by GitLogBench; give another --repo.");
+            }
+
             Directory.Delete(directory, recursive: true);
         }
 
         Directory.CreateDirectory(directory);
         var watch = Stopwatch.StartNew();
         Git.Run(directory, "init", "-q", "-b", "main");
+        File.WriteAllText(Path.Combine(directory, ".git", "gitlogbench-started"), expected + "\n");
         Git.Run(directory, stdin: writer => WriteStream(writer, commits), "fast-import", "--quiet");
         // One pack, deltas recomputed: what a clone gives (no commit-graph either, as after a plain clone).
         Git.Run(directory, "repack", "-a", "-d", "-f", "-q");

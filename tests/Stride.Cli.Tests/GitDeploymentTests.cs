@@ -181,6 +181,24 @@ public sealed class GitDeploymentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shallow_clone_with_the_previous_commit_but_not_the_history_between_is_refused()
+    {
+        _repo.Commit("one", Day.AddHours(1));
+        _repo.Tag("v1");
+        _repo.Commit("two", Day.AddHours(2));
+        _repo.Commit("three", Day.AddHours(3));
+        using var clone = _repo.CloneShallow(depth: 1);
+        clone.Run("fetch", "--quiet", "--depth", "1", "origin", "tag", "v1");   // the tag's commit alone
+
+        var result = await _cli.RunInAsync(clone.Path, "push", "git", "deployment", "--system", "shop",
+            "--identifier", "v2", "--timestamp", $"{At(5)}", "--previous-deployment-ref", "v1");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("lacks the history between", result.Error);
+        Assert.Contains("git fetch --unshallow", result.Error);
+        Assert.Empty(_cli.Requests);
+    }
+
+    [Fact]
     public async Task A_rejected_batch_stores_none_of_it()
     {
         _repo.Commit("one", Day.AddHours(1));

@@ -45,6 +45,15 @@ internal static class GitDeploymentCommand
             using var client = options.CreateClient(parse);
 
             var from = await FindPreviousAsync(git, client, parse.GetValue(previous), system, env, context, ct);
+            if (from is not null && await git.IsShallowAsync(ct) && !await git.IsAncestorAsync(from, head, ct))
+            {
+                // The previous commit was fetched on its own (say by a tag), but not the history that
+                // links it to HEAD: git would list only the commits down to the shallow boundary.
+                throw new CommandFailedException(
+                    $"This shallow clone lacks the history between {from[..Math.Min(12, from.Length)]} (the previous deployment) and HEAD, so its changes cannot be listed. "
+                    + "Fetch the history first: 'git fetch --unshallow --tags' (in GitHub Actions: actions/checkout with fetch-depth: 0).");
+            }
+
             var commits = from is null
                 ? [await git.CommitAsync(head, ct)]
                 : await git.LogAsync(from, head, parse.GetValue(paths) ?? [], ct);

@@ -59,6 +59,10 @@ internal sealed class GitRepository
     public async Task<bool> IsShallowAsync(CancellationToken ct)
         => (await RunAsync(["rev-parse", "--is-shallow-repository"], ct)).Trim() == "true";
 
+    /// <summary>Whether <paramref name="ancestor"/> is reachable from <paramref name="commit"/> in the history this clone has.</summary>
+    public async Task<bool> IsAncestorAsync(string ancestor, string commit, CancellationToken ct)
+        => (await TryRunAsync(["merge-base", "--is-ancestor", ancestor, commit], ct)).ExitCode == 0;
+
     /// <summary>The URL of the <c>origin</c> remote, or null.</summary>
     public async Task<string?> FindOriginUrlAsync(CancellationToken ct)
     {
