@@ -22,8 +22,14 @@ public sealed class DashboardTests(Browser browser)
         ("rework-rate", "reworkRate", "rate"),
     ];
 
+    /// <summary>The blocks of SPEC §3 in the body of <c>GET /api/v1/metrics</c>; the table shows every field of each.</summary>
+    private static readonly string[] MetricBlocks =
+    [
+        "deploymentFrequency", "leadTimeForChanges", "changeFailureRate", "timeToRestore", "failedDeploymentRecoveryTime", "reworkRate",
+    ];
+
     [Fact]
-    public async Task SigningInShowsTilesWithTheNumbersOfTheMetricsApiForEveryGoldenQuery()
+    public async Task SigningInShowsTilesAndAllNumbersOfTheMetricsApiForEveryGoldenQuery()
     {
         await using var server = DashboardServer.Start();
         await server.PushGoldenAsync(Golden);
@@ -37,13 +43,16 @@ public sealed class DashboardTests(Browser browser)
         Assert.Equal(SameSiteAttribute.Lax, cookie.SameSite);
         Assert.DoesNotContain(key, cookie.Value, StringComparison.Ordinal);
         await ScreenshotAsync(page, "overview");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "All numbers" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Table, new() { Name = "Lead time for changes" })
+            .GetByRole(AriaRole.Rowheader, new() { Name = "90th percentile" })).ToBeVisibleAsync();
 
         var compared = 0;
         foreach (var query in GoldenData.Load(Golden).GetProperty("queries").EnumerateArray())
         {
             var queryString = QueryString(query.GetProperty("params"));
             await page.GotoAsync("/" + queryString);
-            await AssertTilesMatchApiAsync(page, server, queryString);
+            await AssertPageMatchesApiAsync(page, server, queryString);
             compared++;
         }
 
@@ -58,20 +67,20 @@ public sealed class DashboardTests(Browser browser)
         var (_, key) = await server.CreateKeyAsync("read");
         var page = await browser.NewPageAsync(server.BaseUrl);
         await SignInAsync(page, key);
-        await AssertTilesMatchApiAsync(page, server, "");   // the default: 90 days, as the API's
+        await AssertPageMatchesApiAsync(page, server, "");   // the default: 90 days, as the API's
 
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Window" }).GetByRole(AriaRole.Link, new() { Name = "30 days" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/\?window=30$"));
         var now = DashboardServer.Now.ToUnixTimeSeconds();
         var window = $"?from={now - 30 * 86_400}&to={now}";
-        await AssertTilesMatchApiAsync(page, server, window);
+        await AssertPageMatchesApiAsync(page, server, window);
         Assert.Equal("page", await page.GetByRole(AriaRole.Link, new() { Name = "30 days" }).GetAttributeAsync("aria-current"));
 
         await page.GetByLabel("svc-1", new() { Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("system=svc-1"));
         Assert.Contains("window=30", page.Url, StringComparison.Ordinal);
-        await AssertTilesMatchApiAsync(page, server, window + "&system=svc-1");
+        await AssertPageMatchesApiAsync(page, server, window + "&system=svc-1");
         Assert.True(await page.GetByLabel("svc-1", new() { Exact = true }).IsCheckedAsync());
         await ScreenshotAsync(page, "filtered");
 
@@ -79,11 +88,12 @@ public sealed class DashboardTests(Browser browser)
         await page.GotoAsync("/?from=2026-09-10&to=2026-09-01");
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'from' must be earlier than 'to'");
         await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-field]")).ToHaveCountAsync(0);
 
         // The link alone, in a new session of the same key, shows the same view.
         var shared = await browser.NewPageAsync(server.BaseUrl);
         await SignInAsync(shared, key, "/?window=30&system=svc-1");
-        await AssertTilesMatchApiAsync(shared, server, window + "&system=svc-1");
+        await AssertPageMatchesApiAsync(shared, server, window + "&system=svc-1");
     }
 
     [Fact]
@@ -228,9 +238,16 @@ public sealed class DashboardTests(Browser browser)
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Delivery performance" })).ToBeVisibleAsync();
     }
 
-    private static async Task AssertTilesMatchApiAsync(IPage page, DashboardServer server, string queryString)
+    /// <summary>The tiles and the "All numbers" table show what <c>GET /api/v1/metrics</c> returns for the same query string.</summary>
+    private static async Task AssertPageMatchesApiAsync(IPage page, DashboardServer server, string queryString)
     {
         var api = await server.MetricsAsync(queryString);
+        await AssertTilesMatchApiAsync(page, api, queryString);
+        await AssertAllNumbersMatchApiAsync(page, api, queryString);
+    }
+
+    private static async Task AssertTilesMatchApiAsync(IPage page, JsonElement api, string queryString)
+    {
         foreach (var (tile, block, field) in TileSources)
         {
             var expected = api.GetProperty(block).GetProperty(field);
@@ -254,6 +271,51 @@ public sealed class DashboardTests(Browser browser)
         }
     }
 
+    /// <summary>
+    /// The "All numbers" table holds exactly the fields of the API's six blocks, each with the
+    /// API's value: numbers within <see cref="GoldenData.RelativeTolerance"/>, tiers as the same
+    /// string, nulls as an empty <c>data-value</c> and a dash.
+    /// </summary>
+    private static async Task AssertAllNumbersMatchApiAsync(IPage page, JsonElement api, string queryString)
+    {
+        var cells = await page.Locator("[data-field]").EvaluateAllAsync<NumberCell[]>(
+            "cells => cells.map(c => ({ field: c.dataset.field, value: c.dataset.value, text: c.textContent.trim() }))");
+        var shown = cells.ToDictionary(c => c.Field, StringComparer.Ordinal);
+        Assert.Equal(cells.Length, shown.Count);   // no field twice
+
+        var expected = MetricBlocks
+            .SelectMany(block => api.GetProperty(block).EnumerateObject().Select(p => (Field: $"{block}.{p.Name}", p.Value)))
+            .ToArray();
+        Assert.Equal(expected.Select(e => e.Field).Order(StringComparer.Ordinal), shown.Keys.Order(StringComparer.Ordinal));
+
+        foreach (var (field, value) in expected)
+        {
+            var cell = shown[field];
+            var where = $"{field} for '{queryString}'";
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Null:
+                    Assert.True(cell.Value == "", $"{where}: data-value is '{cell.Value}', the API says null");
+                    Assert.True(cell.Text.StartsWith('—'), $"{where}: reads '{cell.Text}' for null, not a dash");
+                    break;
+                case JsonValueKind.String:
+                    Assert.True(cell.Value == value.GetString(), $"{where}: data-value is '{cell.Value}', the API says {value.GetRawText()}");
+                    break;
+                case JsonValueKind.Number:
+                    var number = double.Parse(cell.Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+                    var expectedNumber = value.GetDouble();
+                    Assert.True(Math.Abs(number - expectedNumber) <= GoldenData.RelativeTolerance * Math.Abs(expectedNumber),
+                        $"{where}: data-value is {cell.Value}, the API says {value.GetRawText()}");
+                    break;
+                default:
+                    Assert.Fail($"{where}: the API gives a {value.ValueKind}, which the table cannot show");
+                    break;
+            }
+
+            Assert.False(string.IsNullOrWhiteSpace(cell.Text), $"{where}: the cell has no text");
+        }
+    }
+
     private static string QueryString(JsonElement parameters)
     {
         var pairs = new List<KeyValuePair<string, string?>>
@@ -269,6 +331,17 @@ public sealed class DashboardTests(Browser browser)
         }
 
         return Microsoft.AspNetCore.Http.QueryString.Create(pairs).ToString();
+    }
+
+    /// <summary>A cell of the "All numbers" table as the browser reads it.</summary>
+    /// <remarks>Settable properties: Playwright creates evaluation results through a parameterless constructor.</remarks>
+    private sealed class NumberCell
+    {
+        public string Field { get; set; } = "";
+
+        public string Value { get; set; } = "";
+
+        public string Text { get; set; } = "";
     }
 
     private static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)

@@ -93,11 +93,13 @@ internal sealed class ApiKeyAuthenticationHandler(IKeyStore keys, KeyCache cache
 
 /// <summary>
 /// Remembers looked-up keys briefly, so that a stream of small ingestion requests does not
-/// read the key table each time.
+/// read the key table each time, and neither does every dashboard page.
 /// </summary>
 /// <remarks>
-/// A revocation on this node evicts at once; other nodes see it within <see cref="Lifetime"/>.
-/// Entries are found by the key's hash, so no secret is kept here.
+/// Two lookups: by the key's hash (API requests, sign-in), and by organization and key id (the
+/// dashboard's cookie, which holds the id but never the secret). A revocation on this node evicts
+/// at once; other nodes see it within <see cref="Lifetime"/>. No secret is kept here.
+/// Safe for concurrent use.
 /// </remarks>
 internal sealed class KeyCache(TimeProvider time)
 {
@@ -105,6 +107,11 @@ internal sealed class KeyCache(TimeProvider time)
     private const int MaxEntries = 10_000;
 
     private readonly ConcurrentDictionary<string, Entry> _byHash = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, OrganizationEntry> _byOrganization = new();
+
+    // Counts evictions, so that a key list read before a revocation and stored after its eviction
+    // is dropped instead of bringing the revoked key back for a whole lifetime.
+    private long _evictions;
 
     public async Task<ApiKeyRecord?> FindAsync(string key, IKeyStore keys, CancellationToken ct)
     {
@@ -134,8 +141,44 @@ internal sealed class KeyCache(TimeProvider time)
         return record;
     }
 
+    /// <summary>
+    /// The unrevoked key <paramref name="keyId"/> of <paramref name="organization"/>, or null when
+    /// that organization has no such key (unknown, revoked, or another organization's).
+    /// </summary>
+    /// <remarks>
+    /// Caches the organization's whole key list (a few rows) for <see cref="Lifetime"/>. A key the
+    /// cached list lacks is read again at once, so that a key created a moment ago is found; such
+    /// misses are rare, because the dashboard ends the session of a key that is not found.
+    /// </remarks>
+    public async Task<ApiKeyRecord?> FindByIdAsync(long organization, long keyId, IKeyStore keys, CancellationToken ct)
+    {
+        var now = time.GetTimestamp();
+        if (_byOrganization.TryGetValue(organization, out var entry) && time.GetElapsedTime(entry.Loaded, now) < Lifetime
+            && entry.Find(keyId) is { } cached)
+        {
+            return cached;
+        }
+
+        var evictions = Interlocked.Read(ref _evictions);
+        var list = await keys.ListKeysAsync(organization, ct);
+        var loaded = new OrganizationEntry([.. list.Where(k => k.RevokedAt is null && k.Organization == organization)], now);
+        if (Interlocked.Read(ref _evictions) == evictions)
+        {
+            if (_byOrganization.Count >= MaxEntries)
+            {
+                _byOrganization.Clear();   // REVIEW: crude, but bounded, as for _byHash.
+            }
+
+            _byOrganization[organization] = loaded;
+        }
+
+        return loaded.Find(keyId);
+    }
+
+    /// <summary>Forgets a key at once, in both lookups: called when it is revoked on this node.</summary>
     public void Evict(long keyId)
     {
+        Interlocked.Increment(ref _evictions);
         foreach (var (hex, entry) in _byHash)
         {
             if (entry.Record.Id == keyId)
@@ -143,9 +186,25 @@ internal sealed class KeyCache(TimeProvider time)
                 _byHash.TryRemove(hex, out _);
             }
         }
+
+        // Key ids are unique across organizations, so the organization whose list holds the key
+        // is the revoking one; its list is dropped whole and read again at its next lookup.
+        foreach (var (organization, entry) in _byOrganization)
+        {
+            if (entry.Find(keyId) is not null)
+            {
+                _byOrganization.TryRemove(organization, out _);
+            }
+        }
     }
 
     private sealed record Entry(ApiKeyRecord Record, long Loaded);
+
+    /// <summary>An organization's unrevoked keys, as read at <see cref="Loaded"/>.</summary>
+    private sealed record OrganizationEntry(ApiKeyRecord[] Keys, long Loaded)
+    {
+        public ApiKeyRecord? Find(long keyId) => Array.Find(Keys, k => k.Id == keyId);
+    }
 }
 
 /// <summary>Reads what the authentication handler put on the principal.</summary>

@@ -51,6 +51,7 @@ public sealed class IndexModel(IEventStore store, TimeProvider time) : Dashboard
             Tiles.Others(current, previous),
             Charts.Keys(buckets, interval),
             interval,
+            AllNumbers.Of(current),
             await systems,
             (await deployments).Items,
             (await incidents).Items);
@@ -66,6 +67,7 @@ internal sealed record OverviewView(
     IReadOnlyList<TileView> OtherTiles,
     IReadOnlyList<ChartView> Charts,
     string Interval,
+    IReadOnlyList<NumberBlock> Numbers,
     IReadOnlyList<SystemSummary> Systems,
     IReadOnlyList<DeploymentRow> Deployments,
     IReadOnlyList<IncidentRow> Incidents)
@@ -93,5 +95,5 @@ internal sealed record OverviewView(
     }
 
     public static OverviewView Invalid(DashboardFilters filters, Dictionary<string, string[]> errors, IReadOnlyList<SystemSummary> systems)
-        => new(filters, null, [.. errors.Select(e => $"'{e.Key}' {string.Join(" ", e.Value)}")], [], [], [], "", systems, [], []);
+        => new(filters, null, [.. errors.Select(e => $"'{e.Key}' {string.Join(" ", e.Value)}")], [], [], [], "", [], systems, [], []);
 }
