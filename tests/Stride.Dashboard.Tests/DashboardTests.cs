@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Stride.Server.Auth;
+using Stride.Storage;
 
 namespace Stride.Dashboard.Tests;
 
@@ -179,6 +183,35 @@ public sealed class DashboardTests(Browser browser)
         Assert.EndsWith("/sign-in", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
         await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "stride_dashboard");
+    }
+
+    [Fact]
+    public async Task AnotherOrganizationSeesNoneOfTheData()
+    {
+        await using var server = DashboardServer.Start();
+        await server.PushGoldenAsync(Golden);
+        using var api = server.Api();
+        var deployments = await api.GetFromJsonAsync<JsonElement>(
+            "/api/v1/deployments?from=2020-01-01&to=2027-01-01&limit=1", TestContext.Current.CancellationToken);
+        var known = deployments.GetProperty("items")[0];
+
+        // A second organization and a read key of its own, made in the store (organizations have no API yet).
+        var keys = server.Services.GetRequiredService<IKeyStore>();
+        var other = await keys.EnsureOrganizationAsync("other", TestContext.Current.CancellationToken);
+        var secret = ApiKeys.Generate();
+        await keys.CreateKeyAsync(new NewApiKey(other, "other reader", ApiKeys.Prefix(secret), ApiKeys.Hash(secret), ["read"],
+            DashboardServer.Now.ToUnixTimeSeconds()), TestContext.Current.CancellationToken);
+
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await SignInAsync(page, secret);
+        await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "No events yet" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".tile")).ToHaveCountAsync(0);
+
+        var url = $"/deployment?of={Uri.EscapeDataString(known.GetProperty("system").GetString()!)}&deployment={Uri.EscapeDataString(known.GetProperty("identifier").GetString()!)}";
+        var response = await page.GotoAsync(url);
+        Assert.Equal((int)HttpStatusCode.NotFound, response!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Deployment not found");
+        await ScreenshotAsync(page, "other-organization");
     }
 
     [Fact]

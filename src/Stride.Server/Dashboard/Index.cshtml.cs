@@ -20,8 +20,8 @@ public sealed class IndexModel(IEventStore store, TimeProvider time) : Dashboard
         var organization = Session.Organization;
         // Every read runs on its own thread and connection: SQLite's async methods complete
         // synchronously, so without Task.Run these reads would follow one another.
-        var environment = query?.Environment ?? Core.Events.EnvironmentName.Normalize(null);
-        var systems = Task.Run(() => store.ListSystemsAsync(organization, environment, ct), ct);
+        // Names only: the filter needs no deployment counts, which cost a range per system.
+        var systems = Task.Run(() => store.ListSystemNamesAsync(organization, ct), ct);
         if (query is null || series is null)
         {
             View = OverviewView.Invalid(filters, errors, await systems);
@@ -68,7 +68,7 @@ internal sealed record OverviewView(
     IReadOnlyList<ChartView> Charts,
     string Interval,
     IReadOnlyList<NumberBlock> Numbers,
-    IReadOnlyList<SystemSummary> Systems,
+    IReadOnlyList<string> Systems,
     IReadOnlyList<DeploymentRow> Deployments,
     IReadOnlyList<IncidentRow> Incidents)
 {
@@ -88,12 +88,12 @@ internal sealed record OverviewView(
         get
         {
             var selected = Query?.Systems ?? [];
-            return [.. Systems.Select(s => s.Name).Union(selected, StringComparer.Ordinal)
+            return [.. Systems.Union(selected, StringComparer.Ordinal)
                 .Order(StringComparer.Ordinal)
                 .Select(name => (name, selected.Contains(name, StringComparer.Ordinal)))];
         }
     }
 
-    public static OverviewView Invalid(DashboardFilters filters, Dictionary<string, string[]> errors, IReadOnlyList<SystemSummary> systems)
+    public static OverviewView Invalid(DashboardFilters filters, Dictionary<string, string[]> errors, IReadOnlyList<string> systems)
         => new(filters, null, [.. errors.Select(e => $"'{e.Key}' {string.Join(" ", e.Value)}")], [], [], [], "", [], systems, [], []);
 }

@@ -11,20 +11,8 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<SystemSummary>> ListSystemsAsync(long organization, string environment, CancellationToken ct)
     {
-        // Each table's distinct systems by skipping from one to the next through its (org, system, …)
-        // key: one seek per system, not a scan of the history.
-        const string Sql = """
-            WITH RECURSIVE
-              d(system) AS (SELECT min(system) FROM deployments WHERE org = @Org
-                            UNION ALL SELECT (SELECT min(system) FROM deployments WHERE org = @Org AND system > d.system) FROM d WHERE d.system IS NOT NULL),
-              c(system) AS (SELECT min(system) FROM changes WHERE org = @Org
-                            UNION ALL SELECT (SELECT min(system) FROM changes WHERE org = @Org AND system > c.system) FROM c WHERE c.system IS NOT NULL),
-              i(system) AS (SELECT min(system) FROM incidents WHERE org = @Org
-                            UNION ALL SELECT (SELECT min(system) FROM incidents WHERE org = @Org AND system > i.system) FROM i WHERE i.system IS NOT NULL),
-              names(system) AS (SELECT system FROM d WHERE system IS NOT NULL
-                                UNION SELECT system FROM c WHERE system IS NOT NULL
-                                UNION SELECT system FROM i WHERE system IS NOT NULL)
-            SELECT n.system AS Name,
+        var sql = SystemNamesSql + """
+             SELECT n.system AS Name,
                    (SELECT count(*) FROM deployments x WHERE x.org = @Org AND x.system = n.system AND x.env = @Env AND x.result = 0) AS Deployments,
                    (SELECT max(ts) FROM deployments x WHERE x.org = @Org AND x.system = n.system AND x.env = @Env AND x.result = 0) AS LastDeploymentAt
             FROM names n
@@ -32,8 +20,16 @@ public sealed partial class SqliteStore
             """;
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         var rows = await connection.QueryAsync<SystemRow>(new CommandDefinition(
-            Sql, new { Org = organization, Env = environment }, cancellationToken: ct)).ConfigureAwait(false);
+            sql, new { Org = organization, Env = environment }, cancellationToken: ct)).ConfigureAwait(false);
         return rows.Select(r => new SystemSummary(r.Name, (int)r.Deployments, r.LastDeploymentAt)).ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListSystemNamesAsync(long organization, CancellationToken ct)
+    {
+        var sql = SystemNamesSql + " SELECT system FROM names ORDER BY system";
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { Org = organization }, cancellationToken: ct)).ConfigureAwait(false)).ToList();
     }
 
     /// <inheritdoc />
@@ -184,6 +180,21 @@ public sealed partial class SqliteStore
             Percentiles.Median(leads[row.Pk].Order().ToArray()),
             incidents[row.Pk].ToList())).ToList();
     }
+
+    // Each table's distinct systems, by skipping from one to the next through its (org, system, …)
+    // key: one seek per system, not a scan of the history. Defines the CTE `names`.
+    private const string SystemNamesSql = """
+        WITH RECURSIVE
+          d(system) AS (SELECT min(system) FROM deployments WHERE org = @Org
+                        UNION ALL SELECT (SELECT min(system) FROM deployments WHERE org = @Org AND system > d.system) FROM d WHERE d.system IS NOT NULL),
+          c(system) AS (SELECT min(system) FROM changes WHERE org = @Org
+                        UNION ALL SELECT (SELECT min(system) FROM changes WHERE org = @Org AND system > c.system) FROM c WHERE c.system IS NOT NULL),
+          i(system) AS (SELECT min(system) FROM incidents WHERE org = @Org
+                        UNION ALL SELECT (SELECT min(system) FROM incidents WHERE org = @Org AND system > i.system) FROM i WHERE i.system IS NOT NULL),
+          names(system) AS (SELECT system FROM d WHERE system IS NOT NULL
+                            UNION SELECT system FROM c WHERE system IS NOT NULL
+                            UNION SELECT system FROM i WHERE system IS NOT NULL)
+        """;
 
     private static string SystemFilter(ListQuery query, string column = "system")
         => query.Systems.Count == 0 ? "" : $"AND {column} IN (SELECT value FROM json_each(@Systems))";
