@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Stride.Server.Auth;
 using Stride.Server.Changes;
+using Stride.Server.Connections;
 using Stride.Server.Dashboard;
 using Stride.Server.Deployments;
 using Stride.Server.Health;
@@ -12,6 +13,7 @@ using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
 using Stride.Server.Storage;
 using Stride.Server.Systems;
+using Stride.Server.Webhooks;
 
 // appsettings.json is found beside the binary wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -56,6 +58,7 @@ app.UseScopeChecks();
 app.MapHealthApi();
 app.MapIngestionApi();
 app.MapPulseApi();
+app.MapWebhooksApi();                                  // GitHub, GitLab and PagerDuty webhooks (SPEC §4.4)
 app.MapMetricsApi();
 app.MapSeriesApi();
 app.MapDeploymentsApi();
@@ -63,6 +66,7 @@ app.MapIncidentsApi();
 app.MapChangesApi();
 app.MapSystemsApi();
 app.MapKeysApi();
+app.MapConnectionsApi();                                // DevLake-compatible webhook connections (SPEC §4.3)
 app.MapStrideOpenApi();                                 // the document and the reference page at /api-reference
 app.MapStrideDashboard();
 

@@ -54,6 +54,10 @@ public interface IEventStore
     /// <summary>One deployment with its changes and attributed incidents, or null.</summary>
     Task<DeploymentDetail?> FindDeploymentAsync(long organization, string system, string environment, string identifier, CancellationToken ct);
 
+    /// <summary>The organization's incidents with this identifier, in any system (ordered by system); empty when none.</summary>
+    /// <remarks>For tools that name an incident by its key alone, such as DevLake's issue close (SPEC §4.3).</remarks>
+    Task<IReadOnlyList<Incident>> FindIncidentsAsync(long organization, string identifier, CancellationToken ct);
+
     /// <summary>Whether the database answers.</summary>
     Task<bool> IsReadyAsync(CancellationToken ct);
 }

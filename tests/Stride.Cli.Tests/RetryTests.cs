@@ -74,8 +74,9 @@ public sealed class RetryTests : IAsyncLifetime
     [Fact]
     public async Task A_slow_answer_times_out_and_is_retried()
     {
-        _cli.Http = _cli.Http with { Timeout = TimeSpan.FromMilliseconds(300) };
-        _cli.Stalls.Enqueue(TimeSpan.FromSeconds(10));
+        // Long enough for the real answer on a loaded machine, far shorter than the stall.
+        _cli.Http = _cli.Http with { Timeout = TimeSpan.FromSeconds(3) };
+        _cli.Stalls.Enqueue(TimeSpan.FromSeconds(60));
         var result = await PushChangeAsync();
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(2, _cli.Requests.Count);

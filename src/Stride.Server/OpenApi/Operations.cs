@@ -91,6 +91,35 @@ internal static class Operations
             Ok = Examples.Stored,
             Errors = [BadBody, TooLarge],
         },
+        ["PostProviderWebhook"] = new("The URL to paste into a GitHub, GitLab or PagerDuty webhook, with an `ingest` key in `api_key`. "
+            + "GitHub `push`, `deployment_status` and `issues` labelled `incident`; GitLab push, deployment and issue hooks; PagerDuty V3 "
+            + "`incident.triggered`/`incident.resolved` and V2 `messages[]` (see docs/integrations). When the organization has set a secret "
+            + "for the provider, the provider's signature is checked first. A redelivery (same delivery id) stores nothing again. "
+            + "Deliveries that map to no event answer 202 `{\"stored\": 0}`.")
+        {
+            Parameters = new()
+            {
+                ["provider"] = "`github`, `gitlab` or `pagerduty`.",
+                ["system"] = "The events' system; default: the repository or project URL (normalized to `host/org/repo`), or the PagerDuty service's name.",
+            },
+            Ok = """{"stored": 2, "duplicate": false}""",
+            Errors = [BadBody, TooLarge,
+                new(404, "The provider is not one of `github`, `gitlab`, `pagerduty`.", """{"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "Unknown webhook provider 'bitbucket': use github, gitlab or pagerduty."}""")],
+        },
+        ["SetWebhookSecret"] = new("Sets the organization's secret for a provider's webhooks (GitHub's and PagerDuty's signing secret, "
+            + "GitLab's secret token). From then on, deliveries without a matching signature are refused with 401. The secret is stored "
+            + "recoverable, not hashed, since signatures are computed from it.")
+        {
+            Parameters = new() { ["provider"] = "`github`, `gitlab` or `pagerduty`." },
+            BodyExample = """{"secret": "a long random string"}""",
+            Errors = [new(400, "The secret is missing or longer than 1000 characters.", """{"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "One or more validation errors occurred.", "status": 400, "detail": "The secret is the one configured in the provider's webhook settings.", "errors": {"secret": ["is required: 1 to 1000 characters."]}}"""),
+                new(404, "Unknown provider.", """{"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "Unknown webhook provider 'bitbucket': use github, gitlab or pagerduty."}""")],
+        },
+        ["DeleteWebhookSecret"] = new("Clears the organization's secret for a provider: its deliveries are accepted unsigned again.")
+        {
+            Parameters = new() { ["provider"] = "`github`, `gitlab` or `pagerduty`." },
+            Errors = [new(404, "Unknown provider, or no secret is set.", """{"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "No github webhook secret is set."}""")],
+        },
         ["GetMetrics"] = new("Deployment frequency, lead time for changes, change failure rate, time to restore, failed-deployment "
             + "recovery time and rework rate for the window `[from, to)`, each with its DORA performance level, and the same blocks "
             + "in `previous` for the window of equal length just before.")
@@ -177,6 +206,24 @@ internal static class Operations
             Parameters = new() { ["id"] = "The key's `id`, as created or listed." },
             Errors = [new(404, "The organization has no active key with this id.", ProblemExamples.NoKey)],
         },
+        ["CreateConnection"] = new("Creates a DevLake-compatible webhook connection (SPEC §4.3) and its key, which is valid only on this "
+            + "connection's webhook routes. The answer holds the key, shown this once, and the absolute URLs to paste into DevLake-style tooling.")
+        {
+            BodyExample = """{"name": "checkout service"}""",
+            Ok = Connections.ConnectionExamples.Created,
+            Errors = [new(400, "The name is missing or longer than 100 characters.", Connections.ConnectionExamples.InvalidName)],
+        },
+        ["ListConnections"] = new("The organization's webhook connections with their URLs and the id of each one's key (revoke it "
+            + "with `DELETE /api/v1/keys/{id}`); never the keys themselves.")
+        {
+            Ok = Connections.ConnectionExamples.List,
+        },
+        ["PostDevLakeDeployments"] = Connections.ConnectionExamples.Deployments(legacy: false),
+        ["PostDevLakeDeploymentsLegacy"] = Connections.ConnectionExamples.Deployments(legacy: true),
+        ["PostDevLakeIssue"] = Connections.ConnectionExamples.Issue(legacy: false),
+        ["PostDevLakeIssueLegacy"] = Connections.ConnectionExamples.Issue(legacy: true),
+        ["CloseDevLakeIssue"] = Connections.ConnectionExamples.Close(legacy: false),
+        ["CloseDevLakeIssueLegacy"] = Connections.ConnectionExamples.Close(legacy: true),
         ["GetHealth"] = new("Answers 200 while the process runs; for liveness probes. No key needed.")
         {
             Ok = """{"status": "ok"}""",

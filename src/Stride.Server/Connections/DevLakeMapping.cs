@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Stride.Core.Events;
+using Stride.Server.Ingestion;
+
+namespace Stride.Server.Connections;
+
+/// <summary>Turns DevLake webhook bodies (SPEC §4.3) into Stride events, or into the errors that name what is wrong.</summary>
+internal static class DevLakeMapping
+{
+    /// <summary>Commits one deployment request may list; far above what a release holds.</summary>
+    public const int MaxCommits = 10_000;
+
+    private const int MaxErrors = 100;
+    private const string Commits = "deploymentCommits";
+
+    /// <summary>The issue statuses DevLake accepts (compared case-insensitively).</summary>
+    private static readonly string[] Statuses = ["TODO", "IN_PROGRESS", "DONE"];
+
+    /// <summary>
+    /// One Stride deployment per entry of <c>deploymentCommits</c>: system = the normalized <c>repoUrl</c>,
+    /// identifier = the DevLake <c>id</c>, timestamp = <c>finishedDate</c>, commit = <c>commitSha</c>.
+    /// </summary>
+    /// <remarks>
+    /// A deployment's key is (system, environment, identifier), so two commits of the same repository in one
+    /// request would replace each other. Commits of a repository that appears more than once are therefore
+    /// identified as <c>{id}#{n}</c>, n being the commit's 0-based position in <c>deploymentCommits</c> (the same
+    /// index errors use): deterministic, so a retried request replaces exactly what the first one stored.
+    /// </remarks>
+    public static (List<Event> Events, List<DevLakeError> Errors) ToDeployments(JsonElement body)
+    {
+        var errors = new List<DevLakeError>();
+        var events = new List<Event>();
+        var root = new DevLakeObject(body, "", null, errors);
+        var id = root.Text("id", required: true, EventValidator.MaxIdentifierLength);
+        root.Date("startedDate", required: true);
+        var finished = root.Date("finishedDate", required: true);
+        root.Date("createdDate", required: false);
+        var result = Result(root, DeploymentResult.Success);
+        var environment = root.Text("environment", required: false, EventValidator.MaxEnvironmentLength);
+
+        var commits = new List<(string System, string Sha, DeploymentResult Result, int Index)>();
+        switch (root.Raw(Commits))
+        {
+            case null:
+                root.Fail(Commits, "is required: a non-empty array of {\"repoUrl\", \"commitSha\"} objects.");
+                break;
+            case { ValueKind: JsonValueKind.Array } array when array.GetArrayLength() is 0 or > MaxCommits:
+                root.Fail(Commits, $"must hold 1 to {MaxCommits} commits.");
+                break;
+            case { ValueKind: JsonValueKind.Array } array:
+                var index = 0;
+                foreach (var item in array.EnumerateArray())
+                {
+                    if (errors.Count >= MaxErrors)
+                    {
+                        break;
+                    }
+
+                    var path = $"{Commits}[{index}].";
+                    if (item.ValueKind != JsonValueKind.Object)
+                    {
+                        errors.Add(new DevLakeError($"{Commits}[{index}]", "must be an object with \"repoUrl\" and \"commitSha\".", index));
+                        index++;
+                        continue;
+                    }
+
+                    var commit = new DevLakeObject(item, path, index, errors);
+                    var repoUrl = commit.Text("repoUrl", required: true, EventValidator.MaxSystemLength);
+                    var sha = commit.Text("commitSha", required: true, EventValidator.MaxIdentifierLength);
+                    var own = Result(commit, result);
+                    if (repoUrl is not null && sha is not null)
+                    {
+                        commits.Add((SystemName.Normalize(repoUrl), sha, own, index));
+                    }
+
+                    index++;
+                }
+
+                break;
+            default:
+                root.Fail(Commits, "must be an array of {\"repoUrl\", \"commitSha\"} objects.");
+                break;
+        }
+
+        if (errors.Count > 0)
+        {
+            return (events, errors);
+        }
+
+        var repeated = commits.GroupBy(c => c.System, StringComparer.Ordinal).Where(g => g.Count() > 1)
+            .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var env = EnvironmentName.Normalize(environment);
+        foreach (var (system, sha, own, index) in commits)
+        {
+            var identifier = repeated.Contains(system) ? $"{id}#{index}" : id!;
+            if (identifier.Length > EventValidator.MaxIdentifierLength)
+            {
+                errors.Add(new DevLakeError("id", $"is too long: with the commit's position it exceeds {EventValidator.MaxIdentifierLength} characters."));
+                return (events, errors);
+            }
+
+            events.Add(new Deployment(system, identifier, finished!.Value, env, own, [], [], sha, Rework: false));
+        }
+
+        return (events, errors);
+    }
+
+    /// <summary>
+    /// A DevLake issue: an <c>INCIDENT</c> becomes a Stride incident (null for other types, which are
+    /// accepted and not kept yet).
+    /// </summary>
+    /// <param name="body">The request body.</param>
+    /// <param name="defaultSystem">The system of an incident that names no <c>component</c>.</param>
+    public static (Incident? Incident, List<DevLakeError> Errors) ToIncident(JsonElement body, string defaultSystem)
+    {
+        var errors = new List<DevLakeError>();
+        var issue = new DevLakeObject(body, "", null, errors);
+        var key = issue.Text("issueKey", required: true, EventValidator.MaxIdentifierLength);
+        issue.Text("title", required: true);
+        var status = issue.Text("status", required: true);
+        if (status is not null && !Statuses.Contains(status.ToUpperInvariant()))
+        {
+            issue.Fail("status", "must be TODO, IN_PROGRESS or DONE.");
+        }
+
+        var created = issue.Date("createdDate", required: true);
+        var resolved = issue.Date("resolutionDate", required: false);
+        var type = issue.Text("type", required: false);
+        var component = issue.Text("component", required: false, EventValidator.MaxSystemLength);
+        if (errors.Count > 0 || !string.Equals(type, "INCIDENT", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, errors);
+        }
+
+        // A resolution before the creation is kept as sent, as on the native API: the metrics leave it out.
+        var system = component is null ? defaultSystem : SystemName.Normalize(component);
+        return (new Incident(system, key!, created!.Value, resolved, Deployment: null), errors);
+    }
+
+    /// <summary>
+    /// DevLake's result names, case-insensitive: <c>SUCCESS</c>; <c>FAILURE</c> (or FAILED, FAIL, ERROR);
+    /// <c>ABORTED</c> (or ABORT, CANCELLED, CANCELED, MANUAL, SKIPPED: not a finished success, so not counted).
+    /// </summary>
+    private static DeploymentResult Result(DevLakeObject json, DeploymentResult fallback)
+    {
+        var text = json.Text("result", required: false);
+        switch (text?.ToUpperInvariant())
+        {
+            case null:
+                return fallback;
+            case "SUCCESS" or "SUCCEEDED" or "SUCCESSFUL":
+                return DeploymentResult.Success;
+            case "FAILURE" or "FAILED" or "FAIL" or "ERROR":
+                return DeploymentResult.Failure;
+            case "ABORTED" or "ABORT" or "CANCELLED" or "CANCELED" or "MANUAL" or "SKIPPED":
+                return DeploymentResult.Aborted;
+            default:
+                json.Fail("result", "must be SUCCESS, FAILURE or ABORTED.");
+                return fallback;
+        }
+    }
+}
