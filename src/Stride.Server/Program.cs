@@ -61,6 +61,7 @@ app.MapPulseApi();
 app.MapWebhooksApi();                                  // GitHub, GitLab and PagerDuty webhooks (SPEC §4.4)
 app.MapMetricsApi();
 app.MapSeriesApi();
+app.MapIssueMetricsApi();                              // what DevLake computes from webhook issues (SPEC §3)
 app.MapDeploymentsApi();
 app.MapIncidentsApi();
 app.MapChangesApi();

@@ -40,7 +40,7 @@ internal static class ConnectionExamples
         """;
 
     private const string NoIncident = """
-        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "This organization has no incident 'INC-42'. Only issues of type INCIDENT are kept.", "traceId": "0HNQ8P10AN7RE:00000001"}
+        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "This organization has no issue or incident 'INC-42'.", "traceId": "0HNQ8P10AN7RE:00000001"}
         """;
 
     private const string Keys = "Send the connection's key as `Authorization: Bearer <apiKey>`; it is refused (403) on every other connection's "
@@ -65,9 +65,11 @@ internal static class ConnectionExamples
     };
 
     public static OperationDoc Issue(bool legacy) => new(Legacy(legacy)
-        + "A DevLake issue. One of type `INCIDENT` becomes a Stride incident: identifier `issueKey`, created at `createdDate`, resolved at "
+        + "A DevLake issue of any type, kept for the issue metrics (`GET /api/v1/metrics/issues`) with its `type`, `status`, `storyPoint`, "
+        + "`createdDate`, `resolutionDate` and system (`component`, else `_unknown_`); pushing the same `issueKey` again replaces it. "
+        + "One of type `INCIDENT` also becomes a Stride incident: identifier `issueKey`, created at `createdDate`, resolved at "
         + "`resolutionDate` when given, of the system named by `component` (default: the connection's name, normalized like any system). "
-        + $"Issues of other types are accepted and not kept yet. {Keys}")
+        + $"{Keys}")
     {
         Parameters = IdParameter,
         BodyExample = IssueBody,
@@ -76,12 +78,12 @@ internal static class ConnectionExamples
     };
 
     public static OperationDoc Close(bool legacy) => new(Legacy(legacy)
-        + "Resolves the organization's incident with this key now, when it is still open (a resolved one keeps its time). "
+        + "Resolves the organization's issue and incident with this key now, when still unresolved (a resolved one keeps its time). "
         + $"No body. {Keys}")
     {
-        Parameters = new() { ["id"] = "The connection's `id`, as created.", ["issueKey"] = "The incident's `issueKey`." },
+        Parameters = new() { ["id"] = "The connection's `id`, as created.", ["issueKey"] = "The issue's `issueKey`." },
         Ok = Success,
-        Errors = [new(404, "No incident has this key, or an `admin` key named an unknown connection.", NoIncident)],
+        Errors = [new(404, "No issue or incident has this key, or an `admin` key named an unknown connection.", NoIncident)],
     };
 
     private static string Legacy(bool legacy) => legacy ? "The older form of the route, without `connections/`, as older DevLake docs show it. " : "";

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Stride.Core.Events;
+using Stride.Core.Metrics;
 using Stride.Server.Ingestion;
+using Stride.Storage;
 
 namespace Stride.Server.Connections;
 
@@ -11,6 +13,9 @@ internal static class DevLakeMapping
     public const int MaxCommits = 10_000;
 
     private const int MaxErrors = 100;
+
+    /// <summary>The longest issue type kept: far above any tracker's type names.</summary>
+    private const int MaxTypeLength = 100;
     private const string Commits = "deploymentCommits";
 
     /// <summary>The issue statuses DevLake accepts (compared case-insensitively).</summary>
@@ -106,35 +111,58 @@ internal static class DevLakeMapping
     }
 
     /// <summary>
-    /// A DevLake issue: an <c>INCIDENT</c> becomes a Stride incident (null for other types, which are
-    /// accepted and not kept yet).
+    /// A DevLake issue, kept whatever its type (system = <c>component</c>, else <c>_unknown_</c>); an
+    /// <c>INCIDENT</c> also becomes a Stride incident (null for other types).
     /// </summary>
     /// <param name="body">The request body.</param>
-    /// <param name="defaultSystem">The system of an incident that names no <c>component</c>.</param>
-    public static (Incident? Incident, List<DevLakeError> Errors) ToIncident(JsonElement body, string defaultSystem)
+    /// <param name="defaultIncidentSystem">The system of an incident that names no <c>component</c>.</param>
+    public static (IssueRecord? Issue, Incident? Incident, List<DevLakeError> Errors) ToIssue(JsonElement body, string defaultIncidentSystem)
     {
         var errors = new List<DevLakeError>();
         var issue = new DevLakeObject(body, "", null, errors);
         var key = issue.Text("issueKey", required: true, EventValidator.MaxIdentifierLength);
         issue.Text("title", required: true);
-        var status = issue.Text("status", required: true);
-        if (status is not null && !Statuses.Contains(status.ToUpperInvariant()))
+        var status = issue.Text("status", required: true)?.ToUpperInvariant();
+        if (status is not null && !Statuses.Contains(status))
         {
             issue.Fail("status", "must be TODO, IN_PROGRESS or DONE.");
         }
 
         var created = issue.Date("createdDate", required: true);
         var resolved = issue.Date("resolutionDate", required: false);
-        var type = issue.Text("type", required: false);
+        var type = issue.Text("type", required: false, MaxTypeLength)?.ToUpperInvariant() ?? "";
         var component = issue.Text("component", required: false, EventValidator.MaxSystemLength);
-        if (errors.Count > 0 || !string.Equals(type, "INCIDENT", StringComparison.OrdinalIgnoreCase))
+        var storyPoint = StoryPoint(issue);
+        if (errors.Count > 0)
         {
-            return (null, errors);
+            return (null, null, errors);
         }
 
         // A resolution before the creation is kept as sent, as on the native API: the metrics leave it out.
-        var system = component is null ? defaultSystem : SystemName.Normalize(component);
-        return (new Incident(system, key!, created!.Value, resolved, Deployment: null), errors);
+        var record = new IssueRecord(SystemName.Normalize(component), key!, type, status!, storyPoint, created!.Value, resolved);
+        if (type != IssueMetrics.Incident)
+        {
+            return (record, null, errors);
+        }
+
+        var system = component is null ? defaultIncidentSystem : SystemName.Normalize(component);
+        return (record, new Incident(system, key!, created.Value, resolved, Deployment: null), errors);
+    }
+
+    /// <summary><c>storyPoint</c>: a number ≥ 0, or null when missing or null.</summary>
+    /// <remarks>DevLake's Go decoder reads it into a float, so a number given as text is refused there too.</remarks>
+    private static double? StoryPoint(DevLakeObject issue)
+    {
+        switch (issue.Raw("storyPoint"))
+        {
+            case null:
+                return null;
+            case { ValueKind: JsonValueKind.Number } n when n.TryGetDouble(out var value) && double.IsFinite(value) && value >= 0:
+                return value;
+            default:
+                issue.Fail("storyPoint", "must be a number, 0 or more.");
+                return null;
+        }
     }
 
     /// <summary>

@@ -135,6 +135,24 @@ internal static class Operations
             Ok = ResponseExamples.Series,
             Errors = [BadQuery],
         },
+        ["GetIssueMetrics"] = new("What DevLake computes from the issues pushed to its webhook routes, for the window `[from, to)`: "
+            + "the requirements created in the window and how many are `DONE`, the mean story points of those that have one, and the "
+            + "median and mean age (resolution − creation) of the bugs and of the incidents resolved in the window. Values with no data are null.")
+        {
+            Query = ["from", "to", "system"],
+            Ok = """
+                {
+                  "from": "2026-11-01T00:00:00Z",
+                  "to": "2026-11-22T00:00:00Z",
+                  "systems": ["api"],
+                  "requirementDeliveryRate": {"requirements": 4, "delivered": 3, "rate": 0.75},
+                  "requirementGranularity": {"requirements": 2, "meanStoryPoints": 4.0},
+                  "bugAge": {"issues": 3, "medianSeconds": 10800.0, "meanSeconds": 292800.0},
+                  "incidentAge": {"issues": 0, "medianSeconds": null, "meanSeconds": null}
+                }
+                """,
+            Errors = [BadQuery],
+        },
         ["GetLatestDeployment"] = new("The newest successful deployment of a system in an environment. The `stride` CLI asks it, "
             + "with an `ingest` key, for the commit of the previous deployment.")
         {

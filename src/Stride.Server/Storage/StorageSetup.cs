@@ -24,6 +24,7 @@ internal static class StorageSetup
         builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<IStrideStore>());
         builder.Services.AddSingleton<IWebhookStore>(sp => sp.GetRequiredService<IStrideStore>());
         builder.Services.AddSingleton<IConnectionStore>(sp => sp.GetRequiredService<IStrideStore>());
+        builder.Services.AddSingleton<IIssueStore>(sp => sp.GetRequiredService<IStrideStore>());
     }
 
     /// <summary>Makes the first key of a new installation (see <see cref="Bootstrap"/>).</summary>

@@ -330,7 +330,7 @@ public sealed class ConnectionsApiTests
     }
 
     [Fact]
-    public async Task IssuesOfOtherTypesAreAcceptedAndNotStored()
+    public async Task IssuesOfOtherTypesAreKeptButAreNotIncidents()
     {
         await using var app = new StrideApplication();
         var connection = await CreateConnectionAsync(app);
@@ -340,8 +340,10 @@ public sealed class ConnectionsApiTests
 
         await AssertSuccessAsync(response);
         Assert.Empty(await ListIncidentsAsync(app));
+        // The issue is kept (for the issue metrics), so it can be closed.
         var closed = await client.PostAsync($"/api/rest/plugins/webhook/connections/{connection.Id}/issue/DLK-1234/close", null, Http.Ct);
-        await closed.AssertProblemAsync(HttpStatusCode.NotFound);
+        await AssertSuccessAsync(closed);
+        Assert.Empty(await ListIncidentsAsync(app));
     }
 
     [Theory]
