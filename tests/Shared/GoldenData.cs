@@ -44,6 +44,19 @@ internal static class GoldenData
         return new TheoryData<string>(files!);
     }
 
+    /// <summary>A golden query's <c>params</c> as a URL query string (arrays repeat their name: <c>system=a&amp;system=b</c>).</summary>
+    public static string QueryString(JsonElement parameters)
+    {
+        var pairs = new List<string>();
+        foreach (var p in parameters.EnumerateObject())
+        {
+            var values = p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().ToArray() : [p.Value];
+            pairs.AddRange(values.Select(v => $"{p.Name}={Uri.EscapeDataString(v.ToString())}"));
+        }
+
+        return string.Join('&', pairs);
+    }
+
     public static JsonElement Load(string file)
         => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, file))).RootElement;
 

@@ -27,7 +27,7 @@ public sealed class MetricsApiTests
         var index = 0;
         foreach (var query in golden.GetProperty("queries").EnumerateArray())
         {
-            var response = await client.GetAsync("/api/v1/metrics?" + QueryString(query.GetProperty("params")), Http.Ct);
+            var response = await client.GetAsync("/api/v1/metrics?" + GoldenData.QueryString(query.GetProperty("params")), Http.Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             GoldenData.Compare($"{file} query {index}", query.GetProperty("expected"), await response.ReadJsonAsync(), failures);
             index++;
@@ -136,20 +136,5 @@ public sealed class MetricsApiTests
 
         Assert.Equal(1, body.GetProperty("deploymentFrequency").GetProperty("deployments").GetInt32());
         Assert.Equal(1, body.GetProperty("previous").GetProperty("deploymentFrequency").GetProperty("deployments").GetInt32());
-    }
-
-    private static string QueryString(JsonElement parameters)
-    {
-        var query = new StringBuilder();
-        foreach (var p in parameters.EnumerateObject())
-        {
-            var values = p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().ToArray() : [p.Value];
-            foreach (var v in values)
-            {
-                query.Append(query.Length == 0 ? "" : "&").Append(p.Name).Append('=').Append(Uri.EscapeDataString(v.ToString()));
-            }
-        }
-
-        return query.ToString();
     }
 }

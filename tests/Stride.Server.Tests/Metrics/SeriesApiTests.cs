@@ -24,7 +24,7 @@ public sealed class SeriesApiTests
         var index = 0;
         foreach (var series in golden.GetProperty("series").EnumerateArray())
         {
-            var response = await client.GetAsync("/api/v1/metrics/series?" + QueryString(series.GetProperty("params")), Http.Ct);
+            var response = await client.GetAsync("/api/v1/metrics/series?" + GoldenData.QueryString(series.GetProperty("params")), Http.Ct);
             var body = await response.ReadJsonAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
             var expected = series.GetProperty("expected").EnumerateArray().ToArray();
@@ -105,20 +105,5 @@ public sealed class SeriesApiTests
         await using var app = new StrideApplication();
         using var ingestOnly = await app.CreateClientWithScopesAsync("ingest");
         Assert.Equal(HttpStatusCode.Forbidden, (await ingestOnly.GetAsync("/api/v1/metrics/series", Http.Ct)).StatusCode);
-    }
-
-    private static string QueryString(JsonElement parameters)
-    {
-        var query = new StringBuilder();
-        foreach (var p in parameters.EnumerateObject())
-        {
-            var values = p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().ToArray() : [p.Value];
-            foreach (var v in values)
-            {
-                query.Append(query.Length == 0 ? "" : "&").Append(p.Name).Append('=').Append(Uri.EscapeDataString(v.ToString()));
-            }
-        }
-
-        return query.ToString();
     }
 }
