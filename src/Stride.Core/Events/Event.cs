@@ -1,6 +1,6 @@
 namespace Stride.Core.Events;
 
-/// <summary>One fact pushed by a pipeline or tool: a change, a deployment or an incident.</summary>
+/// <summary>One fact pushed by a pipeline or tool: a change, a deployment, an incident or a push of commits.</summary>
 /// <remarks>
 /// Values are already normalized (see <see cref="SystemName"/> and <see cref="EnvironmentName"/>);
 /// timestamps are UTC Unix seconds.
@@ -36,6 +36,19 @@ public sealed record Incident(
     long TimestampCreated,
     long? TimestampResolved,
     string? Deployment) : Event(System, Identifier);
+
+/// <summary>
+/// One push of commits to a system's repository: the branch moved from <paramref name="Before"/> to
+/// <paramref name="After"/>, bringing <paramref name="Commits"/> (oldest first). Key: (organization,
+/// system, after); <see cref="Event.Identifier"/> is <paramref name="After"/>.
+/// </summary>
+/// <remarks>
+/// Not a fact the metrics count: the pushes form the commit chain a deployment that lists no changes
+/// takes its changes from (every commit pushed on the chain since the previously deployed commit).
+/// <paramref name="Before"/> is null when unknown or when the push created the branch. Pushing the
+/// same key again replaces the stored push.
+/// </remarks>
+public sealed record Push(string System, string After, string? Before, IReadOnlyList<string> Commits) : Event(System, After);
 
 /// <summary>The outcome of a deployment; only <see cref="Success"/> counts in the metrics.</summary>
 public enum DeploymentResult

@@ -32,11 +32,40 @@ internal static class GitHubWebhooks
     internal static string? Header(IHeaderDictionary headers, string name)
         => headers.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString()) ? value.ToString().Trim() : null;
 
+    /// <summary>
+    /// The <see cref="Stride.Core.Events.Push"/> a provider's push hook adds to its changes, for commit chains (SPEC §4.4):
+    /// null when the push moved no branch forward (a deleted branch, <paramref name="after"/> all zeros)
+    /// or brought no commits.
+    /// </summary>
+    /// <param name="changes">The push's changes, in the payload's order.</param>
+    /// <remarks>
+    /// Providers list the commits oldest first, ending with the new head; a list given the other way
+    /// round (head first) is turned around, since the chain walk reads each push's commits up to a
+    /// deployed commit. An all-zeros <paramref name="before"/> (a new branch) is kept as unknown.
+    /// </remarks>
+    internal static Stride.Core.Events.Push? ChainPush(string system, string? after, string? before, IReadOnlyList<Event> changes)
+    {
+        if (after is null || after.All(c => c == '0') || changes.Count == 0)
+        {
+            return null;
+        }
+
+        var commits = changes.Select(c => c.Identifier).ToList();
+        if (commits.Count > 1 && commits[0] == after && commits[^1] != after)
+        {
+            commits.Reverse();
+        }
+
+        return new Stride.Core.Events.Push(system, after, before is null || before.All(c => c == '0') ? null : before, commits);
+    }
+
     private static List<Event> Push(JsonElement root, WebhookPayload payload)
     {
         var system = RepositorySystem(root, payload);
         var commits = payload.Array(root, "commits", "commits");
         var events = new List<Event>();
+        var after = payload.Text(root, "after", "after");
+        var before = payload.Text(root, "before", "before", required: false);
         if (commits is not { } list)
         {
             return events;
@@ -53,6 +82,11 @@ internal static class GitHubWebhooks
             }
 
             i++;
+        }
+
+        if (ChainPush(system, after, before, events) is { } push)
+        {
+            events.Add(push);
         }
 
         return events;
@@ -90,8 +124,8 @@ internal static class GitHubWebhooks
             return [];
         }
 
-        // Commit chains (every commit pushed since the previous deployment) are later work: the
-        // deployment keeps its head commit and lists no changes.
+        // The deployment names its head commit and lists no changes: the store gives it every commit
+        // pushed on the chain since the previously deployed commit (commit chains, SPEC §4.4).
         return [new Deployment(system, id!, finished!.Value, EnvironmentName.Normalize(environment), result.Value, [], [], sha, false)];
     }
 

@@ -44,6 +44,8 @@ internal static class GitLabWebhooks
     {
         var system = ProjectSystem(root, payload);
         var events = new List<Event>();
+        var after = payload.Text(root, "after", "after");
+        var before = payload.Text(root, "before", "before", required: false);
         if (payload.Array(root, "commits", "commits") is not { } commits)
         {
             return events;
@@ -60,6 +62,11 @@ internal static class GitLabWebhooks
             }
 
             i++;
+        }
+
+        if (GitHubWebhooks.ChainPush(system, after, before, events) is { } push)
+        {
+            events.Add(push);
         }
 
         return events;
@@ -90,7 +97,8 @@ internal static class GitLabWebhooks
             return [];
         }
 
-        // Commit chains are later work: the deployment keeps its head commit and lists no changes.
+        // The deployment names its head commit and lists no changes: the store gives it every commit
+        // pushed on the chain since the previously deployed commit (commit chains, SPEC §4.4).
         return [new Deployment(system, id!, finished!.Value, EnvironmentName.Normalize(environment), result.Value, [], [], Commit(root, payload), false)];
     }
 

@@ -23,6 +23,11 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     // A cancelled request is noticed between events; checking every event would cost more than it saves.
     private const int CancellationCheckInterval = 256;
 
+    // Bounds the commits a deployment takes from the push chain: a deployment whose previous deployed
+    // commit is not on its chain (a rollback, another branch) walks back to the first push Stride saw,
+    // and one request must not turn into an unbounded read.
+    private const int MaxChainCommits = 10_000;
+
     private readonly SqliteConnection _connection = connection;
     private readonly List<SqliteStatement> _statements = [];
 
@@ -65,16 +70,27 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private SqliteStatement? _attribute;
     private SqliteStatement? _releaseAttributed;
     private SqliteStatement? _chargeAttributed;
+    private SqliteStatement? _upsertPush;
+    private SqliteStatement? _upsertPushCommits;
+    private SqliteStatement? _previousDeployedCommit;
+    private SqliteStatement? _pushContaining;
+    private SqliteStatement? _pushTo;
 
     /// <summary>Applies a request's events with the effect of list order (later events see earlier ones).</summary>
-    /// <remarks>Changes are upserted first, then deployments and incidents in list order: the result is the same.</remarks>
+    /// <remarks>
+    /// Changes and pushes are upserted first, then deployments and incidents in list order: the result
+    /// is the same.
+    /// </remarks>
+    /// <returns>The number of events stored, not counting pushes (bookkeeping for commit chains, not facts a reader lists).</returns>
     /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
     public int Append(long organization, IReadOnlyList<Event> events, CancellationToken ct)
     {
         // Change upserts commute with everything else (a change keeps its earliest time, and the
         // copies of that time in first_deployments follow it whatever the order), so the request's
         // changes go first. Deployments then find their changes' times already stored, which is
-        // also the order pipelines usually send them in.
+        // also the order pipelines usually send them in. Pushes go first too, so that a deployment
+        // sent with the push of its commit finds its chain.
+        var pushes = 0;
         for (var i = 0; i < events.Count; i++)
         {
             if (i % CancellationCheckInterval == 0)
@@ -86,6 +102,10 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             {
                 case Change change:
                     UpsertChange(organization, change);
+                    break;
+                case Push push:
+                    UpsertPush(organization, push);
+                    pushes++;
                     break;
                 case Deployment or Incident:
                     break;
@@ -113,7 +133,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         }
 
         ct.ThrowIfCancellationRequested();
-        return events.Count;
+        return events.Count - pushes;
     }
 
     /// <summary>Upserts the changes of several requests at once (all changes commute).</summary>
@@ -159,6 +179,148 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         (_upsertChange ??= Prepare(Sql, "$org", "$system", "$id", "$ts")).Execute(org, change.System, change.Identifier, change.Timestamp);
     }
 
+    private void UpsertPush(long org, Push push)
+    {
+        // A push that created a branch (no before) does not replace one that knows where it came from:
+        // a new branch pushed at an existing commit must not cut the chain that led to that commit.
+        const string PushSql = """
+            INSERT INTO pushes (org, system, after, before, commits) VALUES ($org, $system, $after, $before, $commits)
+            ON CONFLICT (org, system, after) DO UPDATE SET before = excluded.before, commits = excluded.commits
+            WHERE excluded.before IS NOT NULL OR pushes.before IS NULL
+            """;
+
+        // Likewise a commit moves to the latest push that brought it (a force-push re-pushing it),
+        // unless that push only created a branch.
+        const string CommitsSql = """
+            INSERT INTO push_commits (org, system, sha, after)
+            SELECT $org, $system, value, $after FROM json_each($commits) WHERE true
+            ON CONFLICT (org, system, sha) DO UPDATE SET after = excluded.after
+            WHERE $before IS NOT NULL
+               OR (SELECT p.before FROM pushes p WHERE p.org = $org AND p.system = $system AND p.after = push_commits.after) IS NULL
+            """;
+
+        ArgumentNullException.ThrowIfNull(push.System);
+        ArgumentNullException.ThrowIfNull(push.After);
+        var before = IsNoCommit(push.Before) ? null : push.Before;
+        var commits = JsonSerializer.Serialize(DistinctInOrder(push.Commits ?? []), StorageJson.Relaxed.ListString);
+        (_upsertPush ??= Prepare(PushSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
+        (_upsertPushCommits ??= Prepare(CommitsSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
+    }
+
+    /// <summary>
+    /// The changes of a deployment of <paramref name="commit"/> that lists none: every commit pushed on
+    /// the chain from the system's previously deployed commit up to it (SPEC §4.4), oldest first.
+    /// </summary>
+    /// <remarks>
+    /// The previous deployment is the latest successful one of the system in the environment before
+    /// this one (by time, then identifier) that names a commit. From the deployed commit, the push that
+    /// brought it gives its commits up to it; the walk then goes on from that push's <c>before</c> (the
+    /// head of the push before it), and stops at the previously deployed commit, at a branch's first
+    /// push, at a commit Stride saw no push of, or after <see cref="MaxChainCommits"/> commits. With no
+    /// previous deployment it takes every commit seen on the chain. A commit never pushed gets none.
+    /// Commits already deployed are harmless when a walk passes its stop (a rollback): their first
+    /// deployment stays the earlier one.
+    /// </remarks>
+    private List<string> ChainChanges(long org, string system, string env, string id, long ts, string commit)
+    {
+        const string PreviousSql = """
+            SELECT commit_sha FROM deployments
+            WHERE org = $org AND system = $system AND env = $env AND result = 0 AND commit_sha IS NOT NULL
+              AND (ts < $ts OR (ts = $ts AND id < $id))
+            ORDER BY ts DESC, id DESC
+            LIMIT 1
+            """;
+        string? stop;
+        using (var reader = (_previousDeployedCommit ??= Prepare(PreviousSql, "$org", "$system", "$env", "$ts", "$id")).Query(org, system, env, ts, id))
+        {
+            stop = reader.Read() ? reader.GetString(0) : null;
+        }
+
+        // The deployed commit is looked up among the commits pushes brought (its latest push); each
+        // later step among the pushes' heads, since a before is the head the previous push left.
+        const string ContainingSql = """
+            SELECT after, before, commits FROM pushes
+            WHERE org = $org AND system = $system AND after = coalesce(
+                (SELECT c.after FROM push_commits c WHERE c.org = $org AND c.system = $system AND c.sha = $sha),
+                $sha)
+            """;
+        const string ToSql = """
+            SELECT after, before, commits FROM pushes
+            WHERE org = $org AND system = $system AND after = CASE
+                WHEN EXISTS (SELECT 1 FROM pushes p WHERE p.org = $org AND p.system = $system AND p.after = $sha) THEN $sha
+                ELSE (SELECT c.after FROM push_commits c WHERE c.org = $org AND c.system = $system AND c.sha = $sha) END
+            """;
+
+        var found = new List<string>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var current = commit;
+        var first = true;
+        while (current != stop && !IsNoCommit(current) && found.Count < MaxChainCommits)
+        {
+            var statement = first
+                ? _pushContaining ??= Prepare(ContainingSql, "$org", "$system", "$sha")
+                : _pushTo ??= Prepare(ToSql, "$org", "$system", "$sha");
+            first = false;
+            string after;
+            string? before;
+            List<string> commits;
+            using (var reader = statement.Query(org, system, current))
+            {
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                after = reader.GetString(0);
+                before = reader.IsDBNull(1) ? null : reader.GetString(1);
+                commits = JsonSerializer.Deserialize(reader.GetString(2), StorageJson.Relaxed.ListString) ?? [];
+            }
+
+            // A force-push back to an old head can make the chain loop.
+            if (!visited.Add(after))
+            {
+                break;
+            }
+
+            // The push's commits up to the current one; all of them when it is the push's head but not
+            // among its commits (a head the payload left out).
+            var end = commits.LastIndexOf(current);
+            if (end < 0)
+            {
+                end = commits.Count - 1;
+            }
+
+            var reachedStop = false;
+            for (var i = end; i >= 0 && found.Count < MaxChainCommits; i--)
+            {
+                if (commits[i] == stop)
+                {
+                    reachedStop = true;
+                    break;
+                }
+
+                if (taken.Add(commits[i]))
+                {
+                    found.Add(commits[i]);
+                }
+            }
+
+            if (reachedStop || before is null)
+            {
+                break;
+            }
+
+            current = before;
+        }
+
+        found.Reverse();
+        return found;
+    }
+
+    /// <summary>Whether a commit reference names no commit: absent, or Git's all-zeros id (a branch created or deleted).</summary>
+    private static bool IsNoCommit(string? sha) => string.IsNullOrEmpty(sha) || sha.All(c => c == '0');
+
     private void ApplyDeployment(long org, Deployment deployment)
     {
         var system = deployment.System;
@@ -166,6 +328,14 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var id = deployment.Identifier;
         var ok = deployment.Result == DeploymentResult.Success;
         var changes = DistinctInOrder(deployment.Changes ?? []);
+        if (changes.Count == 0 && !string.IsNullOrEmpty(deployment.Commit))
+        {
+            // A deployment that names only its head commit (provider webhooks, DevLake, native with
+            // `commit`) takes its changes from the push chain and is then stored as if it had listed
+            // them, so re-pushes and first-deployment upkeep work unchanged.
+            changes = ChainChanges(org, system, env, id, deployment.Timestamp, deployment.Commit);
+        }
+
         var changesJson = JsonSerializer.Serialize(changes, StorageJson.Relaxed.ListString);
         var values = new object?[]
         {
