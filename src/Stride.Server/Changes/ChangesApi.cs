@@ -18,28 +18,12 @@ internal static class ChangesApi
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IEventStore store, TimeProvider time, CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (ListRequest.TryParse(http.Request.Query, time, errors) is not { } request)
-        {
-            return TypedResults.ValidationProblem(errors, detail: "The query parameters are not valid.");
-        }
-
-        var page = await store.ListChangesAsync(http.User.Organization(), request.Query, ct);
-        var items = page.Items.Select(c => new ChangeItem(
-            c.System, c.Identifier, Timestamps.ToRfc3339(c.Timestamp), c.FirstDeployment,
-            c.DeployedAt is { } d ? Timestamps.ToRfc3339(d) : null, c.LeadTimeSeconds)).ToList();
-        var next = ListRequest.EncodeCursor(page.Next);
-        if (!request.Csv)
-        {
-            return TypedResults.Ok(new ListResponse<ChangeItem>(items, next));
-        }
-
-        return Csv.Result(http.Request, next,
+    private static Task<IResult> ListAsync(HttpContext http, IEventStore store, TimeProvider time, CancellationToken ct)
+        => ListRoute.AnswerAsync(http, time, (org, query) => store.ListChangesAsync(org, query, ct),
+            c => new ChangeItem(c.System, c.Identifier, Timestamps.ToRfc3339(c.Timestamp), c.FirstDeployment,
+                c.DeployedAt is { } d ? Timestamps.ToRfc3339(d) : null, c.LeadTimeSeconds),
             ["system", "identifier", "timestamp", "firstDeployment", "deployedAt", "leadTimeSeconds"],
-            items.Select(c => new[] { c.System, c.Identifier, c.Timestamp, c.FirstDeployment, c.DeployedAt, Csv.Number(c.LeadTimeSeconds) }));
-    }
+            c => [c.System, c.Identifier, c.Timestamp, c.FirstDeployment, c.DeployedAt, Csv.Number(c.LeadTimeSeconds)]);
 }
 
 /// <summary>A change in a list: its time, and its first successful deployment in the environment (null while undeployed).</summary>

@@ -27,30 +27,14 @@ internal static class DeploymentsApi
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IEventStore store, TimeProvider time, CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (ListRequest.TryParse(http.Request.Query, time, errors) is not { } request)
-        {
-            return TypedResults.ValidationProblem(errors, detail: "The query parameters are not valid.");
-        }
-
-        var page = await store.ListDeploymentsAsync(http.User.Organization(), request.Query, ct);
-        var items = page.Items.Select(DeploymentItem.From).ToList();
-        var next = ListRequest.EncodeCursor(page.Next);
-        if (!request.Csv)
-        {
-            return TypedResults.Ok(new ListResponse<DeploymentItem>(items, next));
-        }
-
-        return Csv.Result(http.Request, next,
+    private static Task<IResult> ListAsync(HttpContext http, IEventStore store, TimeProvider time, CancellationToken ct)
+        => ListRoute.AnswerAsync(http, time, (org, query) => store.ListDeploymentsAsync(org, query, ct), DeploymentItem.From,
             ["system", "environment", "identifier", "timestamp", "result", "rework", "commit", "teams", "changes", "medianLeadTimeSeconds", "incidents"],
-            items.Select(d => new[]
-            {
+            d =>
+            [
                 d.System, d.Environment, d.Identifier, d.Timestamp, d.Result, d.Rework ? "true" : "false", d.Commit,
                 string.Join(' ', d.Teams), Csv.Number(d.Changes), Csv.Number(d.MedianLeadTimeSeconds), string.Join(' ', d.Incidents),
-            }));
-    }
+            ]);
 
     private static async Task<Results<Ok<DeploymentDetailResponse>, ProblemHttpResult, ValidationProblem>> GetDetailAsync(
         HttpContext http, IEventStore store, string? system, string? identifier, string? environment, CancellationToken ct)

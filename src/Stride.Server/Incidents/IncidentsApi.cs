@@ -16,26 +16,10 @@ internal static class IncidentsApi
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IEventStore store, TimeProvider time, CancellationToken ct)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (ListRequest.TryParse(http.Request.Query, time, errors) is not { } request)
-        {
-            return TypedResults.ValidationProblem(errors, detail: "The query parameters are not valid.");
-        }
-
-        var page = await store.ListIncidentsAsync(http.User.Organization(), request.Query, ct);
-        var items = page.Items.Select(IncidentItem.From).ToList();
-        var next = ListRequest.EncodeCursor(page.Next);
-        if (!request.Csv)
-        {
-            return TypedResults.Ok(new ListResponse<IncidentItem>(items, next));
-        }
-
-        return Csv.Result(http.Request, next,
+    private static Task<IResult> ListAsync(HttpContext http, IEventStore store, TimeProvider time, CancellationToken ct)
+        => ListRoute.AnswerAsync(http, time, (org, query) => store.ListIncidentsAsync(org, query, ct), IncidentItem.From,
             ["system", "identifier", "timestampCreated", "timestampResolved", "deployment", "attributedDeployment"],
-            items.Select(i => new[] { i.System, i.Identifier, i.TimestampCreated, i.TimestampResolved, i.Deployment, i.AttributedDeployment }));
-    }
+            i => [i.System, i.Identifier, i.TimestampCreated, i.TimestampResolved, i.Deployment, i.AttributedDeployment]);
 }
 
 /// <summary>An incident in a list (times as RFC 3339 UTC; <c>timestampResolved</c> null while open).</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Stride.Server.Auth;
 using Stride.Server.Metrics;
 using Stride.Storage;
 
@@ -76,6 +77,36 @@ internal sealed record ListRequest(ListQuery Query, bool Csv)
             .SelectMany(p => p.Value.Select(v => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(v ?? "")}"))
             .Append($"cursor={cursor}");
         return $"{request.PathBase}{request.Path}?{string.Join('&', query)}";
+    }
+}
+
+/// <summary>What every list route does: read the query, one page from the store, answer JSON or CSV.</summary>
+internal static class ListRoute
+{
+    /// <param name="read">Reads a page of the organization's rows for the query.</param>
+    /// <param name="map">A stored row as the API shows it.</param>
+    /// <param name="header">The CSV columns, in the order <paramref name="csvRow"/> gives the fields.</param>
+    /// <param name="csvRow">An item's CSV fields.</param>
+    public static async Task<IResult> AnswerAsync<TRow, TItem>(
+        HttpContext http,
+        TimeProvider time,
+        Func<long, ListQuery, Task<ListPage<TRow>>> read,
+        Func<TRow, TItem> map,
+        IReadOnlyList<string> header,
+        Func<TItem, IReadOnlyList<string?>> csvRow)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (ListRequest.TryParse(http.Request.Query, time, errors) is not { } request)
+        {
+            return TypedResults.ValidationProblem(errors, detail: "The query parameters are not valid.");
+        }
+
+        var page = await read(http.User.Organization(), request.Query);
+        var items = page.Items.Select(map).ToList();
+        var next = ListRequest.EncodeCursor(page.Next);
+        return request.Csv
+            ? Csv.Result(http.Request, next, header, items.Select(csvRow))
+            : TypedResults.Ok(new ListResponse<TItem>(items, next));
     }
 }
 
