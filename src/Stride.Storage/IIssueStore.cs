@@ -19,7 +19,10 @@ public interface IIssueStore
     /// <returns>The number of issues stored.</returns>
     Task<int> UpsertIssuesAsync(long organization, IReadOnlyList<IssueRecord> issues, IReadOnlyList<Event> events, CancellationToken ct);
 
-    /// <summary>Resolves the organization's unresolved issues with this key (in any system) at <paramref name="resolvedAt"/>, and stores the events, in one transaction.</summary>
+    /// <summary>
+    /// Closes the organization's issues with this key (in any system), as DevLake's close does: status <c>DONE</c>,
+    /// resolved at <paramref name="resolvedAt"/> unless already resolved; and stores the events, in one transaction.
+    /// </summary>
     /// <param name="organization">The tenant.</param>
     /// <param name="issueKey">The issue's key, as pushed.</param>
     /// <param name="resolvedAt">The resolution time (Unix seconds); an issue already resolved keeps its own.</param>

@@ -68,7 +68,7 @@ internal static class ConnectionExamples
         + "A DevLake issue of any type, kept for the issue metrics (`GET /api/v1/metrics/issues`) with its `type`, `status`, `storyPoint`, "
         + "`createdDate`, `resolutionDate` and system (`component`, else `_unknown_`); pushing the same `issueKey` again replaces it. "
         + "One of type `INCIDENT` also becomes a Stride incident: identifier `issueKey`, created at `createdDate`, resolved at "
-        + "`resolutionDate` when given, of the system named by `component` (default: the connection's name, normalized like any system). "
+        + "`resolutionDate` when given, of the same system. "
         + $"{Keys}")
     {
         Parameters = IdParameter,
@@ -78,7 +78,8 @@ internal static class ConnectionExamples
     };
 
     public static OperationDoc Close(bool legacy) => new(Legacy(legacy)
-        + "Resolves the organization's issue and incident with this key now, when still unresolved (a resolved one keeps its time). "
+        + "Closes the organization's issues with this key as DevLake does (status `DONE`) and resolves them, and the incident of that "
+        + "identifier, now when still unresolved (a resolved one keeps its time). "
         + $"No body. {Keys}")
     {
         Parameters = new() { ["id"] = "The connection's `id`, as created.", ["issueKey"] = "The issue's `issueKey`." },

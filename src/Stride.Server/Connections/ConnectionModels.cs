@@ -47,7 +47,7 @@ internal sealed record DevLakeDeploymentCommit(
 /// <summary>A DevLake issue, for the API document; the server reads the body itself, keys case-insensitively, snake_case too.</summary>
 /// <param name="Status">TODO, IN_PROGRESS or DONE.</param>
 /// <param name="Type">REQUIREMENT, BUG, INCIDENT or another type; INCIDENT also makes a Stride incident.</param>
-/// <param name="Component">The issue's system (default <c>_unknown_</c>); an incident's default is the connection's name.</param>
+/// <param name="Component">The issue's system, and its incident's (default <c>_unknown_</c>).</param>
 /// <param name="StoryPoint">A number, 0 or more; for the requirement granularity.</param>
 internal sealed record DevLakeIssueRequest(
     string IssueKey,

@@ -125,8 +125,7 @@ internal static class ConnectionsApi
     private static async Task<Results<Ok<DevLakeResponse>, ValidationProblem, ProblemHttpResult>> PostIssueAsync(
         long id, HttpContext http, IConnectionStore connections, IIssueStore issues, CancellationToken ct)
     {
-        var (connection, denied) = await FindOwnConnectionAsync(id, http.User, connections, ct);
-        if (denied is not null)
+        if (await FindOwnConnectionAsync(id, http.User, connections, ct) is { Problem: { } denied })
         {
             return denied;
         }
@@ -137,10 +136,7 @@ internal static class ConnectionsApi
             return bad;
         }
 
-        // An incident without a component belongs to the system named like the connection: one connection
-        // per service, as DevLake advises, relates that service's incidents to its deployments. The issue
-        // itself follows SPEC §3 (component, else _unknown_), as DevLake's issue metrics do.
-        var (issue, incident, errors) = DevLakeMapping.ToIssue(body.Document!.RootElement, SystemName.Normalize(connection!.Name));
+        var (issue, incident, errors) = DevLakeMapping.ToIssue(body.Document!.RootElement);
         if (errors.Count > 0)
         {
             return DevLakeProblems.From(errors);

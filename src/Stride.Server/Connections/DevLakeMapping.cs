@@ -112,11 +112,10 @@ internal static class DevLakeMapping
 
     /// <summary>
     /// A DevLake issue, kept whatever its type (system = <c>component</c>, else <c>_unknown_</c>); an
-    /// <c>INCIDENT</c> also becomes a Stride incident (null for other types).
+    /// <c>INCIDENT</c> also becomes a Stride incident of the same system (null for other types).
     /// </summary>
     /// <param name="body">The request body.</param>
-    /// <param name="defaultIncidentSystem">The system of an incident that names no <c>component</c>.</param>
-    public static (IssueRecord? Issue, Incident? Incident, List<DevLakeError> Errors) ToIssue(JsonElement body, string defaultIncidentSystem)
+    public static (IssueRecord? Issue, Incident? Incident, List<DevLakeError> Errors) ToIssue(JsonElement body)
     {
         var errors = new List<DevLakeError>();
         var issue = new DevLakeObject(body, "", null, errors);
@@ -139,14 +138,12 @@ internal static class DevLakeMapping
         }
 
         // A resolution before the creation is kept as sent, as on the native API: the metrics leave it out.
-        var record = new IssueRecord(SystemName.Normalize(component), key!, type, status!, storyPoint, created!.Value, resolved);
-        if (type != IssueMetrics.Incident)
-        {
-            return (record, null, errors);
-        }
-
-        var system = component is null ? defaultIncidentSystem : SystemName.Normalize(component);
-        return (record, new Incident(system, key!, created.Value, resolved, Deployment: null), errors);
+        // SPEC §2: a missing or empty system is _unknown_, for the issue and its incident alike.
+        var system = SystemName.Normalize(component);
+        var record = new IssueRecord(system, key!, type, status!, storyPoint, created!.Value, resolved);
+        return type == IssueMetrics.Incident
+            ? (record, new Incident(system, key!, created.Value, resolved, Deployment: null), errors)
+            : (record, null, errors);
     }
 
     /// <summary><c>storyPoint</c>: a number ≥ 0, or null when missing or null.</summary>

@@ -75,6 +75,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     private SqliteStatement? _previousDeployedCommit;
     private SqliteStatement? _pushContaining;
     private SqliteStatement? _pushTo;
+    private SqliteStatement? _deploymentsAtGap;
 
     /// <summary>Applies a request's events with the effect of list order (later events see earlier ones).</summary>
     /// <remarks>
@@ -205,6 +206,42 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var commits = JsonSerializer.Serialize(DistinctInOrder(push.Commits ?? []), StorageJson.Relaxed.ListString);
         (_upsertPush ??= Prepare(PushSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
         (_upsertPushCommits ??= Prepare(CommitsSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
+        RewalkChains(org, push);
+    }
+
+    /// <summary>
+    /// Walks again the chains of the system's deployments whose walk found no push of a commit this push
+    /// brings (or moved the branch to), and stores them with the changes the walk now finds.
+    /// </summary>
+    /// <remarks>
+    /// A push delivered after the deployment of its commits (a redelivered webhook, deliveries out of
+    /// order) so counts as if it had come first. Each such deployment is applied again as a re-push of
+    /// itself, which keeps first deployments and incident attributions right as any re-push does.
+    /// </remarks>
+    private void RewalkChains(long org, Push push)
+    {
+        const string Sql = """
+            SELECT env, id, ts, result, rework, commit_sha, teams FROM deployments
+            WHERE org = $org AND system = $system
+              AND chain_gap IN (SELECT value FROM json_each($shas))
+            """;
+        var shas = JsonSerializer.Serialize(DistinctInOrder([.. push.Commits ?? [], push.After]), StorageJson.Relaxed.ListString);
+        var waiting = new List<Deployment>();
+        using (var reader = (_deploymentsAtGap ??= Prepare(Sql, "$org", "$system", "$shas")).Query(org, push.System, shas))
+        {
+            while (reader.Read())
+            {
+                var teams = JsonSerializer.Deserialize(reader.GetString(6), StorageJson.Relaxed.ListString) ?? [];
+                waiting.Add(new Deployment(
+                    push.System, reader.GetString(1), reader.GetInt64(2), reader.GetString(0), (DeploymentResult)reader.GetInt64(3),
+                    Changes: [], teams, reader.GetString(5), Rework: reader.GetInt64(4) != 0));
+            }
+        }
+
+        foreach (var deployment in waiting)
+        {
+            ApplyDeployment(org, deployment);
+        }
     }
 
     /// <summary>
@@ -221,7 +258,8 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// Commits already deployed are harmless when a walk passes its stop (a rollback): their first
     /// deployment stays the earlier one.
     /// </remarks>
-    private List<string> ChainChanges(long org, string system, string env, string id, long ts, string commit)
+    /// <returns>The changes, and the commit Stride saw no push of where the walk stopped (null when it stopped for another reason).</returns>
+    private (List<string> Changes, string? Gap) ChainChanges(long org, string system, string env, string id, long ts, string commit)
     {
         const string PreviousSql = """
             SELECT commit_sha FROM deployments
@@ -255,6 +293,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var current = commit;
+        string? gap = null;
         var first = true;
         while (current != stop && !IsNoCommit(current) && found.Count < MaxChainCommits)
         {
@@ -269,6 +308,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             {
                 if (!reader.Read())
                 {
+                    gap = current;
                     break;
                 }
 
@@ -315,7 +355,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         }
 
         found.Reverse();
-        return found;
+        return (found, gap);
     }
 
     /// <summary>Whether a commit reference names no commit: absent, or Git's all-zeros id (a branch created or deleted).</summary>
@@ -328,29 +368,31 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var id = deployment.Identifier;
         var ok = deployment.Result == DeploymentResult.Success;
         var changes = DistinctInOrder(deployment.Changes ?? []);
+        string? gap = null;
         if (changes.Count == 0 && !string.IsNullOrEmpty(deployment.Commit))
         {
             // A deployment that names only its head commit (provider webhooks, DevLake, native with
             // `commit`) takes its changes from the push chain and is then stored as if it had listed
-            // them, so re-pushes and first-deployment upkeep work unchanged.
-            changes = ChainChanges(org, system, env, id, deployment.Timestamp, deployment.Commit);
+            // them, so re-pushes and first-deployment upkeep work unchanged. Where the walk found no
+            // push is kept, for a push that arrives later (see RewalkChains).
+            (changes, gap) = ChainChanges(org, system, env, id, deployment.Timestamp, deployment.Commit);
         }
 
         var changesJson = JsonSerializer.Serialize(changes, StorageJson.Relaxed.ListString);
         var values = new object?[]
         {
             org, system, env, id, deployment.Timestamp, (long)deployment.Result, deployment.Rework ? 1L : 0L, deployment.Commit,
-            JsonSerializer.Serialize(deployment.Teams ?? [], StorageJson.Relaxed.IReadOnlyListString), changesJson,
+            JsonSerializer.Serialize(deployment.Teams ?? [], StorageJson.Relaxed.IReadOnlyListString), changesJson, gap,
         };
 
         // The common case is a new deployment: one statement tells whether it is (and, without the
         // cost of a RETURNING clause, SQLite knows the new row's key).
         const string InsertSql = """
-            INSERT INTO deployments (org, system, env, id, ts, result, rework, commit_sha, teams, changes)
-            VALUES ($org, $system, $env, $id, $ts, $result, $rework, $commit, $teams, $changes)
+            INSERT INTO deployments (org, system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
+            VALUES ($org, $system, $env, $id, $ts, $result, $rework, $commit, $teams, $changes, $gap)
             ON CONFLICT (org, system, env, id) DO NOTHING
             """;
-        var inserted = (_insertDeployment ??= Prepare(InsertSql, "$org", "$system", "$env", "$id", "$ts", "$result", "$rework", "$commit", "$teams", "$changes"))
+        var inserted = (_insertDeployment ??= Prepare(InsertSql, "$org", "$system", "$env", "$id", "$ts", "$result", "$rework", "$commit", "$teams", "$changes", "$gap"))
             .Execute(values);
 
         long pk;
@@ -365,11 +407,11 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             pk = previous.Pk;
             const string UpdateSql = """
                 UPDATE deployments
-                SET ts = $ts, result = $result, rework = $rework, commit_sha = $commit, teams = $teams, changes = $changes
+                SET ts = $ts, result = $result, rework = $rework, commit_sha = $commit, teams = $teams, changes = $changes, chain_gap = $gap
                 WHERE pk = $pk
                 """;
-            (_updateDeployment ??= Prepare(UpdateSql, "$ts", "$result", "$rework", "$commit", "$teams", "$changes", "$pk"))
-                .Execute(values[4], values[5], values[6], values[7], values[8], values[9], pk);
+            (_updateDeployment ??= Prepare(UpdateSql, "$ts", "$result", "$rework", "$commit", "$teams", "$changes", "$gap", "$pk"))
+                .Execute(values[4], values[5], values[6], values[7], values[8], values[9], values[10], pk);
         }
 
         if (previous is null)

@@ -57,7 +57,12 @@ public sealed partial class SqliteStore
         ArgumentException.ThrowIfNullOrEmpty(issueKey);
         ArgumentNullException.ThrowIfNull(events);
         const string Count = "SELECT count(*) FROM issues WHERE org = @Org AND issue_key = @IssueKey";
-        const string Resolve = "UPDATE issues SET resolved = @ResolvedAt WHERE org = @Org AND issue_key = @IssueKey AND resolved IS NULL";
+        // DevLake's close sets the status to DONE (a requirement closed this way counts as delivered) and
+        // the resolution time only when the issue had none.
+        const string Resolve = """
+            UPDATE issues SET status = 'DONE', resolved = coalesce(resolved, @ResolvedAt)
+            WHERE org = @Org AND issue_key = @IssueKey
+            """;
         var parameters = new { Org = organization, IssueKey = issueKey, ResolvedAt = resolvedAt };
         return _writer.WriteAsync(
             (session, token) =>

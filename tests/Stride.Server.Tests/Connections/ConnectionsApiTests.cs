@@ -280,9 +280,9 @@ public sealed class ConnectionsApiTests
 
         await AssertSuccessAsync(await client.PostJsonAsync(connection.Issues, DevLakeIncident));
 
-        // No component: the incident's system is the connection's name, normalized.
+        // No component: the incident's system is _unknown_ (SPEC §2), whatever the connection is called.
         var incident = Assert.Single(await ListIncidentsAsync(app));
-        Assert.Equal("github.com/acme/checkout", incident.GetProperty("system").GetString());
+        Assert.Equal("_unknown_", incident.GetProperty("system").GetString());
         Assert.Equal("DLK-1234", incident.GetProperty("identifier").GetString());
         Assert.Equal("2020-01-01T12:00:00Z", incident.GetProperty("timestampCreated").GetString());
         Assert.Equal(JsonValueKind.Null, incident.GetProperty("timestampResolved").ValueKind);

@@ -60,12 +60,12 @@ public sealed class IssueMetricsApiTests
         AssertBlock(web, "requirementDeliveryRate", ("requirements", 1), ("delivered", 1), ("rate", 1.0));
         AssertBlock(web, "bugAge", ("issues", 0), ("medianSeconds", null), ("meanSeconds", null));
 
-        // An issue without a component is of system _unknown_ (SPEC §3); its incident keeps the connection's name, as before.
+        // An issue without a component is of system _unknown_ (SPEC §3), and so is its incident (SPEC §2).
         var unknown = await GetIssueMetricsAsync(admin, Window + "&system=_unknown_");
         AssertBlock(unknown, "incidentAge", ("issues", 1), ("medianSeconds", 7_200.0), ("meanSeconds", 7_200.0));
         var incidents = await GetAsync(admin, "/api/v1/incidents?from=1000000000&to=1900000000");
         Assert.Equal(
-            ["api", "webhook"],
+            ["_unknown_", "api"],
             incidents.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("system").GetString()).Order(StringComparer.Ordinal));
     }
 
@@ -113,6 +113,23 @@ public sealed class IssueMetricsApiTests
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(age.GetProperty("medianSeconds").GetDouble(),
             (await GetIssueMetricsAsync(admin, query)).GetProperty("bugAge").GetProperty("medianSeconds").GetDouble());
+    }
+
+    [Fact]
+    public async Task ClosingARequirementMarksItDoneAsDevLakeDoes()
+    {
+        await using var app = new StrideApplication();
+        var connection = await CreateConnectionAsync(app);
+        using var client = app.CreateClient(connection.Key);
+        await PushAsync(client, connection, Issue("R-1", "REQUIREMENT", "IN_PROGRESS", "2026-11-02 00:00:00", storyPoint: "3"));
+        await PushAsync(client, connection, Issue("R-2", "REQUIREMENT", "TODO", "2026-11-03 00:00:00"));
+        using var admin = app.CreateAdminClient();
+        AssertBlock(await GetIssueMetricsAsync(admin, Window), "requirementDeliveryRate", ("requirements", 2), ("delivered", 0), ("rate", 0.0));
+
+        var closed = await client.PostAsync($"/api/rest/plugins/webhook/connections/{connection.Id}/issue/R-1/close", null, Http.Ct);
+
+        Assert.Equal(HttpStatusCode.OK, closed.StatusCode);
+        AssertBlock(await GetIssueMetricsAsync(admin, Window), "requirementDeliveryRate", ("requirements", 2), ("delivered", 1), ("rate", 0.5));
     }
 
     [Theory]

@@ -101,6 +101,33 @@ public sealed class CommitChainTests
     }
 
     [Fact]
+    public async Task PushesDeliveredAfterTheDeploymentAndOutOfOrderStillBecomeItsChanges()
+    {
+        await using var app = new StrideApplication();
+        using var client = app.CreateAdminClient();
+
+        await client.PushAsync(Zeros, "a2", ("a1", T), ("a2", T + 10));
+        await client.DeployAsync("d1", "a2", T + 100);
+        // The two pushes that led to c2 are delivered after its deployment (a redelivery), the later one first.
+        await client.DeployAsync("d2", "c2", T + 1000);
+        Assert.Empty(await client.DetailAsync("d2"));
+        await client.PushAsync("b1", "c2", ("c1", T + 300), ("c2", T + 400));
+        Assert.Equal(new Dictionary<string, long?> { ["c1"] = 700, ["c2"] = 600 }, await client.DetailAsync("d2"));
+        await client.PushAsync("a2", "b1", ("b1", T + 200));
+
+        // The walk now stops at d1's commit, as if the pushes had come first.
+        Assert.Equal(new Dictionary<string, long?> { ["b1"] = 800, ["c1"] = 700, ["c2"] = 600 }, await client.DetailAsync("d2"));
+        Assert.Equal(new Dictionary<string, long?> { ["a1"] = 100, ["a2"] = 90 }, await client.DetailAsync("d1"));
+        var leadTime = (await client.MetricsAsync()).GetProperty("leadTimeForChanges");
+        Assert.Equal(5, leadTime.GetProperty("changes").GetInt32());
+        Assert.Equal(600.0, leadTime.GetProperty("medianSeconds").GetDouble());
+
+        // A later push elsewhere on the chain changes nothing more.
+        await client.PushAsync("c2", "e1", ("e1", T + 2000));
+        Assert.Equal(3, (await client.DetailAsync("d2")).Count);
+    }
+
+    [Fact]
     public async Task AFirstDeploymentGetsEveryCommitSeenOnTheChainAndARedeploymentNone()
     {
         await using var app = new StrideApplication();
