@@ -5,7 +5,12 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pg_dir=
+cleanup() {
+  rm -f "$log"
+  if [ -n "$pg_dir" ]; then scripts/postgres.sh stop "$pg_dir"; fi
+}
+trap cleanup EXIT
 
 # The dashboard's browser tests drive Debian's chromium (never a downloaded browser). Install it
 # when missing, so that they run here as in CI, where a missing browser fails them.
@@ -18,6 +23,16 @@ if [ ! -x /usr/bin/chromium ]; then
   else
     echo "Cannot install chromium (not root and no sudo): the browser tests will fail."
   fi
+fi
+
+# The PostgreSQL store's tests run against a throwaway server started here (a temp folder, stopped
+# and removed on exit). If it cannot start, those tests fail: nothing is skipped.
+if pg_env=$(scripts/postgres.sh start); then
+  eval "$pg_env"
+  pg_dir=$STRIDE_PG_DIR
+  export STRIDE_TEST_POSTGRES
+else
+  echo "PostgreSQL did not start: the PostgreSQL store's tests will fail."
 fi
 
 dotnet test --solution Stride.slnx -c Release "$@" 2>&1 | tee "$log"

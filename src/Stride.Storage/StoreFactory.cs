@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Stride.Storage.Postgres;
 using Stride.Storage.Sqlite;
 
 namespace Stride.Storage;
@@ -13,20 +14,14 @@ public static class StoreFactory
     /// </param>
     /// <param name="time">The clock used for the times the store records itself (organization creation).</param>
     /// <param name="ct">Cancels opening and migrating.</param>
-    /// <exception cref="ArgumentException">The string is malformed, or names PostgreSQL, which this build does not support.</exception>
+    /// <exception cref="ArgumentException">The string is malformed.</exception>
     /// <exception cref="InvalidOperationException">The database's schema is newer than this build knows.</exception>
     public static async Task<IStrideStore> OpenAsync(string connectionString, TimeProvider time, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        if (NamesPostgres(connectionString))
-        {
-            throw new ArgumentException(
-                "The connection string names a PostgreSQL server (Host=...), but PostgreSQL support is not available in this build. "
-                + "Use a SQLite connection string such as 'Data Source=stride.db'.",
-                nameof(connectionString));
-        }
-
-        return await SqliteStore.OpenAsync(connectionString, time, ct).ConfigureAwait(false);
+        return NamesPostgres(connectionString)
+            ? await PostgresStore.OpenAsync(connectionString, time, ct).ConfigureAwait(false)
+            : await SqliteStore.OpenAsync(connectionString, time, ct).ConfigureAwait(false);
     }
 
     /// <summary>Whether the connection string is a PostgreSQL one: SPEC §1 selects PostgreSQL by its <c>Host</c> keyword.</summary>

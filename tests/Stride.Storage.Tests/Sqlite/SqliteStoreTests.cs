@@ -146,15 +146,6 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task FactoryRefusesPostgresConnectionStrings()
-    {
-        var exception = await Assert.ThrowsAsync<ArgumentException>(
-            () => StoreFactory.OpenAsync("Host=localhost;Username=stride;Database=stride", _time, Ct));
-
-        Assert.Contains("PostgreSQL support is not available in this build", exception.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task OrganizationRecordsItsCreationTimeFromTheClock()
     {
         await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))

@@ -1,0 +1,98 @@
+using Dapper;
+
+namespace Stride.Storage.Postgres;
+
+/// <summary>Organizations and API keys (<see cref="IKeyStore"/>). Scopes are stored as one space-separated text.</summary>
+public sealed partial class PostgresStore
+{
+    /// <inheritdoc />
+    public async Task<long> EnsureOrganizationAsync(string name, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+
+        // DO UPDATE (to the same value) rather than DO NOTHING so that RETURNING gives the id whether the
+        // row is new or not, in one statement that two nodes may run at once.
+        const string Sql = """
+            INSERT INTO organizations (name, created_at) VALUES (@Name, @CreatedAt)
+            ON CONFLICT (name) DO UPDATE SET name = excluded.name
+            RETURNING id
+            """;
+        var parameters = new { Name = name, CreatedAt = _time.GetUtcNow().ToUnixTimeSeconds() };
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> AnyKeyAsync(CancellationToken ct)
+    {
+        const string Sql = "SELECT EXISTS (SELECT 1 FROM api_keys)";
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(Sql, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="Npgsql.PostgresException">The hash is already stored, or the organization does not exist.</exception>
+    public async Task<long> CreateKeyAsync(NewApiKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(key.Hash);
+        const string Sql = """
+            INSERT INTO api_keys (org, name, prefix, hash, scopes, created_at)
+            VALUES (@Organization, @Name, @Prefix, @Hash, @Scopes, @CreatedAt)
+            RETURNING id
+            """;
+        var parameters = new { key.Organization, key.Name, key.Prefix, key.Hash, Scopes = string.Join(' ', key.Scopes), key.CreatedAt };
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        const string Sql = """
+            SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
+                   created_at AS CreatedAt, revoked_at AS RevokedAt
+            FROM api_keys
+            WHERE hash = @Hash AND revoked_at IS NULL
+            """;
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Hash = hash }, cancellationToken: ct))
+            .ConfigureAwait(false);
+        return row?.ToRecord();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long organization, CancellationToken ct)
+    {
+        const string Sql = """
+            SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
+                   created_at AS CreatedAt, revoked_at AS RevokedAt
+            FROM api_keys
+            WHERE org = @Organization
+            ORDER BY created_at DESC, id DESC
+            """;
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
+            .ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <inheritdoc />
+    public async Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)
+    {
+        const string Sql = """
+            UPDATE api_keys SET revoked_at = @RevokedAt
+            WHERE org = @Organization AND id = @Id AND revoked_at IS NULL
+            """;
+        var parameters = new { Organization = organization, Id = id, RevokedAt = revokedAt };
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    private sealed record KeyRow(long Id, long Organization, string Name, string Prefix, string Scopes, long CreatedAt, long? RevokedAt)
+    {
+        public ApiKeyRecord ToRecord() => new(
+            Id, Organization, Name, Prefix, Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), CreatedAt, RevokedAt);
+    }
+}

@@ -1,0 +1,85 @@
+using Dapper;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Stride.Storage.Postgres;
+
+namespace Stride.Storage.Tests.Postgres;
+
+public sealed class PostgresKeyStoreContractTests : KeyStoreContractTests<PostgresStoreProvider>;
+
+/// <summary>What only the PostgreSQL store has: its connection string, and migrations shared by many nodes.</summary>
+public sealed class PostgresStoreTests
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AHostInTheConnectionStringOpensThePostgresStore()
+    {
+        var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+        try
+        {
+            await using var store = await StoreFactory.OpenAsync(connectionString, _time, Ct);
+
+            Assert.IsType<PostgresStore>(store);
+            Assert.True(await store.IsReadyAsync(Ct));
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [Fact]
+    public async Task NodesStartingTogetherMigrateOnce()
+    {
+        var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+        try
+        {
+            // Eight stores opened at once on a new database, as eight nodes starting together would.
+            var stores = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostgresStore.OpenAsync(connectionString, _time, Ct)));
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            var versions = (await connection.QueryAsync<int>("SELECT version FROM schema_version ORDER BY version")).ToList();
+            Assert.Equal(Enumerable.Range(1, PostgresMigrator.LatestVersion), versions);
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [Fact]
+    public async Task ADatabaseOfANewerSchemaIsRefused()
+    {
+        var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+        try
+        {
+            await (await PostgresStore.OpenAsync(connectionString, _time, Ct)).DisposeAsync();
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.ExecuteAsync("INSERT INTO schema_version (version, name) VALUES (999, '0999_future.sql')");
+            }
+
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresStore.OpenAsync(connectionString, _time, Ct));
+            Assert.Contains("newer", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [Theory]
+    [InlineData("Host=")]
+    [InlineData("Host=localhost;Port=notanumber")]
+    public async Task AMalformedConnectionStringIsRefusedBeforeConnecting(string connectionString)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => PostgresStore.OpenAsync(connectionString, _time, Ct));
+    }
+}
