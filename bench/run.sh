@@ -7,6 +7,7 @@
 #   bench/run.sh --parts batch,single --reps 5
 #   bench/run.sh --parts latency --datasets medium --runs 30
 #   bench/run.sh --refs-only              # only the reference programs (no Stride server)
+#   bench/run.sh --store postgres --parts pgbatch,latency   # Stride on a throwaway PostgreSQL server
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,6 +19,7 @@ PY=${PYTHON:-python3}
 TOOL=$BENCH/stride_bench.py
 
 PARTS=batch,single,latency
+STORE=sqlite           # the store Stride runs on: sqlite (a fresh file per run) or postgres (a fresh database)
 REPS=3                 # repetitions of each ingestion measurement (Stride and its reference)
 RUNS=21                # timed GET /api/v1/metrics requests per window, after WARMUP untimed ones
 WARMUP=5
@@ -43,7 +45,10 @@ DAY=86400
 usage() {
     cat <<EOF
 Usage: bench/run.sh [options]
-  --parts LIST        batch,single,latency (default: $PARTS)
+  --parts LIST        batch,single,latency,pgbatch (default: $PARTS); pgbatch = batched ingestion
+                      of the large dataset into PostgreSQL against postgres-ceiling (implies --store postgres)
+  --store S           sqlite or postgres: the store Stride runs on (default: $STORE); postgres starts a
+                      throwaway server (scripts/postgres.sh, durable settings) for the run
   --reps N            repetitions of each ingestion measurement (default: $REPS)
   --runs N            timed metric requests per window, median reported (default: $RUNS; use >= 15)
   --warmup N          untimed metric requests before timing (default: $WARMUP)
@@ -70,6 +75,7 @@ ARGS="$*"
 while [ $# -gt 0 ]; do
     case "$1" in
         --parts) PARTS=$2; shift 2 ;;
+        --store) STORE=$2; shift 2 ;;
         --reps) REPS=$2; shift 2 ;;
         --runs) RUNS=$2; shift 2 ;;
         --warmup) WARMUP=$2; shift 2 ;;
@@ -105,6 +111,9 @@ if has_part single && ! command -v wrk >/dev/null; then
     die "wrk is not installed (apt-get install -y wrk hyperfine)"
 fi
 
+case "$STORE" in sqlite|postgres) ;; *) die "--store must be sqlite or postgres" ;; esac
+has_part pgbatch && STORE=postgres
+
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$BENCH/results/$STAMP
 RESULTS=$OUT/results.jsonl
@@ -124,6 +133,7 @@ cleanup() {
         [ -n "$pid" ] && stop_pid "$pid"
     done
     rm -f "$WORK"/db/*.db "$WORK"/db/*.db-wal "$WORK"/db/*.db-shm
+    [ -n "${PG_DIR:-}" ] && "$REPO/scripts/postgres.sh" stop "$PG_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -159,13 +169,33 @@ wait_http() {   # wait_http URL PID LOGFILE
     die "$url did not answer within 60 s"
 }
 
+PG_DIR=
+PG_SERVER=
+start_postgres() {   # a throwaway PostgreSQL server with durable settings, for the whole run
+    local env
+    env=$(STRIDE_PG_DURABLE=1 "$REPO/scripts/postgres.sh" start) || die "PostgreSQL did not start"
+    eval "$env"
+    PG_DIR=$STRIDE_PG_DIR
+    PG_SERVER=$STRIDE_TEST_POSTGRES
+    log "PostgreSQL: $PG_SERVER"
+}
+pg_port() { echo "$PG_SERVER" | sed -E 's/.*Port=([0-9]+).*/\1/'; }
+pg_sql() { psql -q -h 127.0.0.1 -p "$(pg_port)" -U stride -d postgres -c "$1" > /dev/null; }
+fresh_pg_database() {   # fresh_pg_database NAME: (re)creates database NAME; prints its connection string
+    pg_sql "DROP DATABASE IF EXISTS $1 WITH (FORCE)"
+    pg_sql "CREATE DATABASE $1"
+    echo "Host=127.0.0.1;Port=$(pg_port);Username=stride;Database=$1"
+}
+
 STRIDE_PID=
-start_stride() {   # start_stride NAME: a fresh SQLite file $WORK/db/NAME.db
-    local name=$1 db=$WORK/db/$1.db logfile=$OUT/stride-$1.log
+start_stride() {   # start_stride NAME: a fresh SQLite file $WORK/db/NAME.db, or a fresh PostgreSQL database NAME
+    local name=$1 db=$WORK/db/$1.db logfile=$OUT/stride-$1.log database
     rm -f "$db" "$db-wal" "$db-shm"
+    database="Data Source=$db"
+    [ "$STORE" = postgres ] && database=$(fresh_pg_database "stride_${name//-/_}")
     port_free "$PORT" || die "port $PORT is in use"
     # The content root is the working directory, so start inside the build output to get its appsettings.json.
-    ( cd "$SERVER_DIR" && Stride__Database="Data Source=$db" STRIDE_BOOTSTRAP_KEY="$KEY" \
+    ( cd "$SERVER_DIR" && Stride__Database="$database" STRIDE_BOOTSTRAP_KEY="$KEY" \
         exec dotnet Stride.Server.dll --urls "http://127.0.0.1:$PORT" ) > "$logfile" 2>&1 &
     STRIDE_PID=$!
     PIDS+=("$STRIDE_PID")
@@ -227,9 +257,13 @@ build_refs() {
         || { tail -n 30 "$OUT/build-refs.log" >&2; die "kestrel-ceiling did not build"; }
     dotnet build "$REFS/sqlite-ceiling" -c Release --artifacts-path "$REFS/art" -nologo -v q >> "$OUT/build-refs.log" 2>&1 \
         || { tail -n 30 "$OUT/build-refs.log" >&2; die "sqlite-ceiling did not build"; }
+    # Stride's own reference for PostgreSQL (bench/postgres-ceiling), built the same way.
+    dotnet build "$BENCH/postgres-ceiling" -c Release --artifacts-path "$REFS/art" -nologo -v q >> "$OUT/build-refs.log" 2>&1 \
+        || { tail -n 30 "$OUT/build-refs.log" >&2; die "postgres-ceiling did not build"; }
 }
 KESTREL_DLL=$REFS/art/bin/KestrelCeiling/release/KestrelCeiling.dll
 SQLITE_DLL=$REFS/art/bin/SqliteCeiling/release/SqliteCeiling.dll
+POSTGRES_DLL=$REFS/art/bin/PostgresCeiling/release/PostgresCeiling.dll
 
 build_server() {
     if [ -n "$COMMIT" ]; then
@@ -277,6 +311,25 @@ part_batch() {
         json=$(ingest medium) || { log "  $json"; stop_stride; die "batched ingestion failed"; }
         stop_stride
         record batch "\"rep\":$rep" "$json"
+        log "  $json"
+    done
+}
+
+part_pgbatch() {   # batched ingestion of the large dataset into PostgreSQL, against postgres-ceiling
+    ensure_dataset large
+    local rep json rows
+    rows=$(wc -l < "$DATA/large.ndjson")
+    for rep in $(seq 1 "$REPS"); do
+        log "pgbatch $rep/$REPS: postgres-ceiling $rows rows (binary COPY)"
+        json=$(dotnet "$POSTGRES_DLL" "$(fresh_pg_database ceiling)" "$rows" | tee -a "$OUT/postgres-ceiling.txt" | "$PY" "$TOOL" ceiling)
+        record postgres_ceiling "\"rep\":$rep" "$json"
+        log "  $json"
+        [ "$REFS_ONLY" = 1 ] && continue
+        log "pgbatch $rep/$REPS: Stride on PostgreSQL, large dataset, $BATCH events/request"
+        start_stride "pgbatch-$rep"
+        json=$(ingest large) || { log "  $json"; stop_stride; die "batched ingestion into PostgreSQL failed"; }
+        stop_stride
+        record pgbatch "\"rep\":$rep" "$json"
         log "  $json"
     done
 }
@@ -375,14 +428,15 @@ part_latency() {
 # ------------------------------------------------------------------ main
 
 T0=$(date +%s)
-if [ "$BUILD" = 1 ] || [ ! -f "$KESTREL_DLL" ] || [ ! -f "$SQLITE_DLL" ]; then build_refs; fi
+if [ "$BUILD" = 1 ] || [ ! -f "$KESTREL_DLL" ] || [ ! -f "$SQLITE_DLL" ] || [ ! -f "$POSTGRES_DLL" ]; then build_refs; fi
+[ "$STORE" = postgres ] && start_postgres
 commit="none (--refs-only)"
 if [ "$REFS_ONLY" = 0 ]; then
     if [ "$BUILD" = 1 ] || [ ! -f "$SERVER_DIR/Stride.Server.dll" ]; then build_server; fi
     commit=$(cat "$SERVER_ART/built-from.txt" 2>/dev/null || echo "unknown (built before bench/run.sh recorded it)")
 fi
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-record meta "" "{\"date\":$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),\"machine\":$(jstr "$(nproc) cores, $cpu"),\"commit\":$(jstr "$commit"),\"command\":$(jstr "bench/run.sh $ARGS")}"
+record meta "" "{\"store\":\"$STORE\",\"date\":$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)"),\"machine\":$(jstr "$(nproc) cores, $cpu"),\"commit\":$(jstr "$commit"),\"command\":$(jstr "bench/run.sh $ARGS")}"
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 note_load() { record note "" "{\"text\":$(jstr "load average (1, 5, 15 min) $1: $(loadavg)")}"; }
@@ -390,6 +444,7 @@ note_load "at the start"
 has_part batch && part_batch && note_load "after batched ingestion"
 has_part single && part_single && note_load "after single-event ingestion"
 has_part latency && part_latency && note_load "after the latency part"
+has_part pgbatch && part_pgbatch && note_load "after batched ingestion into PostgreSQL"
 
 record note "" "{\"text\":$(jstr "whole run took $(( $(date +%s) - T0 )) s; raw results and logs in bench/results/$STAMP/")}"
 "$PY" "$TOOL" report "$RESULTS" --out "$OUT/report.md" > /dev/null

@@ -313,7 +313,7 @@ def cmd_report(a):
     out = []
     out.append(f"# Stride benchmark — {meta.get('date', '?')}")
     out.append('')
-    out.append(f"Machine: {meta.get('machine', '?')}. Stride: `{meta.get('commit', '?')}`. "
+    out.append(f"Machine: {meta.get('machine', '?')}. Stride: `{meta.get('commit', '?')}`, on {meta.get('store', 'sqlite')}. "
                f"Each figure is the median over the repetitions shown; ratios compare medians measured in this run.")
     out.append('')
     out.append('| part | Stride (median) | reference (median) | ratio | target | reps | verdict |')
@@ -348,6 +348,26 @@ def cmd_report(a):
                          f'({fmt_num(cpu / secs if cpu and secs else None, 2)} cores), client CPU {fmt_num(ccpu, 2)} s; '
                          f'median request {fmt_num(med([r.get("request_ms_median") for r in b]), 1)} ms, '
                          f'peak server RSS {fmt_num(max((r.get("server_rss_mib") or 0) for r in b))} MiB')
+
+    # 1b. batched ingestion into PostgreSQL (large dataset) against binary COPY
+    pb = of('pgbatch')
+    pc = of('postgres_ceiling')
+    if pb or pc:
+        s = med([r['events_per_s'] for r in pb])
+        ref = med([r['rows_per_s'] for r in pc])
+        ratio = s / ref if s and ref else None
+        errs = sum(r.get('error_count', 0) for r in pb)
+        ok = ratio is not None and ratio >= 0.5 and errs == 0
+        out.append(f'| 1b. batched ingestion into PostgreSQL, large | {fmt_num(s)} events/s | '
+                   f'{fmt_num(ref)} rows/s (postgres-ceiling, binary COPY) | {fmt_num(ratio * 100 if ratio else None, 1)} % | ≥ 50 % | '
+                   f'{len(pb)} / {len(pc)} | {verdict(ok if pb and pc else None)} |')
+        if pb:
+            cpu = med([r.get('server_cpu_s') for r in pb])
+            secs = med([r['seconds'] for r in pb])
+            notes.append(f'PostgreSQL ingestion: {pb[0]["events"]:,} events in {pb[0]["requests"]} requests, median '
+                         f'{fmt_num(secs, 2)} s wall; Stride server CPU {fmt_num(cpu, 2)} s (PostgreSQL\'s own CPU not counted)')
+        if errs:
+            notes.append(f'PostgreSQL ingestion: {errs} failed request(s): {pb[0].get("errors")}')
 
     # 2. single-event ingestion
     w = of('wrk', target='stride')

@@ -4,6 +4,7 @@
 # server runs as the `postgres` user.
 #
 #   eval "$(scripts/postgres.sh start)"   # prints: export STRIDE_TEST_POSTGRES='Host=…;Port=…;…' STRIDE_PG_DIR=…
+#   STRIDE_PG_DURABLE=1 scripts/postgres.sh start   # with PostgreSQL's durable defaults (benchmarks)
 #   scripts/postgres.sh stop "$STRIDE_PG_DIR"
 #
 # Finds the server in PATH or in /usr/lib/postgresql/<version>/bin (Debian); installs Debian's
@@ -42,8 +43,13 @@ start() {
     port=${STRIDE_PG_PORT:-$(( 20000 + RANDOM % 20000 ))}
     as_owner "$bin/initdb" -D "$dir/data" -U stride --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; return 1; }
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    # Tests throw the data away, so they skip durability; STRIDE_PG_DURABLE=1 (the benchmarks) keeps
+    # PostgreSQL's defaults, so that a commit is on disk as in production.
+    local options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300"
+    if [ "${STRIDE_PG_DURABLE:-0}" != 1 ]; then
+        options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" \
         start >&2 || { cat "$dir/server.log" >&2; return 1; }
     echo "export STRIDE_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=stride;Database=postgres' STRIDE_PG_DIR='$dir' STRIDE_PG_BIN='$bin'"
 }

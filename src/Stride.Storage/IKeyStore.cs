@@ -13,6 +13,10 @@ public interface IKeyStore
     /// <summary>Stores a new key and returns its id.</summary>
     Task<long> CreateKeyAsync(NewApiKey key, CancellationToken ct);
 
+    /// <summary>Stores the key only when the store holds no key at all, atomically: of several nodes starting together on a new database, one creates it.</summary>
+    /// <returns>True when this call created the key; false when some key already existed.</returns>
+    Task<bool> CreateFirstKeyAsync(NewApiKey key, CancellationToken ct);
+
     /// <summary>The unrevoked key with this hash, or null.</summary>
     Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct);
 

@@ -129,6 +129,22 @@ public abstract class KeyStoreContractTests<TProvider>
     private static byte[] Hash(byte seed) => [.. Enumerable.Range(0, 32).Select(i => (byte)(seed + i))];
 
     /// <summary>Records compare lists by reference; keys are equal when their values are.</summary>
+    [Fact]
+    public async Task OnlyOneFirstKeyIsCreatedWhenManyTryAtOnce()
+    {
+        await using var store = await CreateStoreAsync();
+        var org = await store.Keys.EnsureOrganizationAsync("default", Ct);
+
+        // As nodes starting together on a new database do: each offers its own first key.
+        var created = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => store.Keys.CreateFirstKeyAsync(
+            new NewApiKey(org, $"first-{i}", "sk_first", [(byte)i, 1, 2, 3], ["admin"], 1_700_000_000), Ct)));
+
+        Assert.Equal(1, created.Count(c => c));
+        var first = Assert.Single(await store.Keys.ListKeysAsync(org, Ct));
+        Assert.False(await store.Keys.CreateFirstKeyAsync(new NewApiKey(org, "later", "sk_later", [9, 9], ["admin"], 1_700_000_001), Ct));
+        Assert.Equal(first.Id, Assert.Single(await store.Keys.ListKeysAsync(org, Ct)).Id);
+    }
+
     private sealed class KeyComparer : IEqualityComparer<ApiKeyRecord?>
     {
         public static readonly KeyComparer Instance = new();

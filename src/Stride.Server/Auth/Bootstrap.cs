@@ -24,12 +24,14 @@ internal static class Bootstrap
         var given = configuration[KeyVariable];
         var key = string.IsNullOrWhiteSpace(given) ? ApiKeys.Generate() : given.Trim();
         var organization = await keys.EnsureOrganizationAsync(DefaultOrganization, ct);
-        await keys.CreateKeyAsync(
+
+        // Several nodes starting together on a new database all get here: one of them creates the key.
+        var created = await keys.CreateFirstKeyAsync(
             new NewApiKey(organization, "bootstrap", ApiKeys.Prefix(key), ApiKeys.Hash(key),
                 [Scopes.Admin, Scopes.Operator], time.GetUtcNow().ToUnixTimeSeconds()),
             ct);
 
-        if (string.IsNullOrWhiteSpace(given))
+        if (created && string.IsNullOrWhiteSpace(given))
         {
             // Printed, not logged: logs are kept and shipped, and a key must not end up there.
             await output.WriteLineAsync($"""

@@ -1,18 +1,150 @@
+using System.Data;
+using Dapper;
+using Npgsql;
 using Stride.Core.Events;
 using Stride.Core.Metrics;
 
 namespace Stride.Storage.Postgres;
 
+/// <summary>Events (<see cref="IEventStore"/>): the write path is <see cref="PostgresEventWriter"/>; the window reads are here.</summary>
 public sealed partial class PostgresStore
 {
-    /// <inheritdoc />
-    public Task<int> AppendAsync(long organization, IReadOnlyList<Event> events, CancellationToken ct) => throw new NotSupportedException("Not built yet.");
+    // The window reads, as on SQLite: one index range per system (and environment) that has deployed in
+    // the environment, each row read from the index alone. A deployment row is one integer,
+    // ts * 4 + rework * 2 + failed: a window can hold many thousands of rows.
+    private const string DeploymentsSql = """
+        SELECT d.ts * 4 + (CASE WHEN d.rework THEN 2 ELSE 0 END) + (CASE WHEN d.incidents > 0 THEN 1 ELSE 0 END)
+        FROM system_environments se
+        JOIN deployments d ON d.org = se.org AND d.system = se.system AND d.env = se.env
+        WHERE se.org = @org AND se.env = @env {0}
+          AND d.result = 0 AND d.ts >= @from AND d.ts < @to
+        """;
+
+    // Changes first deployed in range, with their own timestamp when they were pushed (else null).
+    private const string LeadTimesSql = """
+        SELECT f.deployed_at, f.changed_at
+        FROM system_environments se
+        JOIN first_deployments f ON f.org = se.org AND f.system = se.system AND f.env = se.env
+        WHERE se.org = @org AND se.env = @env {0}
+          AND f.deployed_at >= @from AND f.deployed_at < @to
+        """;
+
+    // Incidents resolved in range, or created before `to` and unresolved at `to`. An incident resolved
+    // after `to` but created before it lasted more than (resolved - to), so its resolution lies within the
+    // organization's longest incident span after `to`: that bound keeps the scan to the range.
+    private const string IncidentsSql = """
+        SELECT i.created, i.resolved, a.deployed_at
+        FROM incidents i
+        LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
+        WHERE i.org = @org AND i.resolved IS NOT NULL AND i.resolved >= @from
+          AND i.resolved <= @to + coalesce((SELECT s.max_span FROM incident_spans s WHERE s.org = @org), 0)
+          AND (i.resolved < @to OR i.created < @to) {1}
+        UNION ALL
+        SELECT i.created, i.resolved, a.deployed_at
+        FROM incidents i
+        LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
+        WHERE i.org = @org AND i.resolved IS NULL AND i.created < @to {1}
+        """;
 
     /// <inheritdoc />
-    public Task<WindowFacts> ReadFactsAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
-        => throw new NotSupportedException("Not built yet.");
+    /// <remarks>
+    /// One transaction that first locks each system the request touches (see <see cref="PostgresEventWriter"/>);
+    /// retried whole after a transient failure. Cancelling <paramref name="ct"/> before the commit rolls
+    /// the request back.
+    /// </remarks>
+    public Task<int> AppendAsync(long organization, IReadOnlyList<Event> events, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return InTransactionAsync((connection, transaction) => PostgresEventWriter.AppendAsync(connection, transaction, organization, events, ct), ct);
+    }
 
     /// <inheritdoc />
-    public Task<LatestDeployment?> FindLatestDeploymentAsync(long organization, string system, string environment, CancellationToken ct)
-        => throw new NotSupportedException("Not built yet.");
+    public async Task<WindowFacts> ReadFactsAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
+
+        // Without a filter the condition is left out rather than made always true, so that a plan
+        // prepared once stays right for both.
+        var filter = systems.Count == 0 ? null : systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToArray();
+        var bySystem = filter is null ? "" : "AND se.system = ANY(@systems)";
+        var incidentsBySystem = filter is null ? "" : "AND i.system = ANY(@systems)";
+
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+
+        // One repeatable-read snapshot, so that the three reads see the same committed state; all three
+        // travel in one round trip.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var sql in new[] { string.Format(null, DeploymentsSql, bySystem), string.Format(null, LeadTimesSql, bySystem), string.Format(null, IncidentsSql, bySystem, incidentsBySystem) })
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("org", organization);
+            command.Parameters.AddWithValue("env", EnvironmentName.Normalize(environment));
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("to", to);
+            if (filter is not null)
+            {
+                command.Parameters.AddWithValue("systems", filter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        var deployments = new List<DeploymentFact>();
+        var leadTimes = new List<LeadTimeFact>();
+        var incidents = new List<IncidentFact>();
+        await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var packed = reader.GetInt64(0);
+                deployments.Add(new DeploymentFact(packed >> 2, (packed & 2) != 0, (packed & 1) != 0));
+            }
+
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                leadTimes.Add(new LeadTimeFact(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1)));
+            }
+
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                incidents.Add(new IncidentFact(
+                    reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+            }
+        }
+
+        await transaction.CommitAsync(ct).ConfigureAwait(false);
+        return new WindowFacts(from, to, deployments, leadTimes, incidents);
+    }
+
+    /// <inheritdoc />
+    public async Task<LatestDeployment?> FindLatestDeploymentAsync(long organization, string system, string environment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+
+        // Latest by timestamp, ties by the greatest identifier: the order incident attribution uses.
+        const string Sql = """
+            SELECT system AS System, env AS Environment, id AS Identifier, ts AS Timestamp, commit_sha AS "Commit"
+            FROM deployments
+            WHERE org = @Org AND system = @System AND env = @Env AND result = 0
+            ORDER BY ts DESC, id DESC
+            LIMIT 1
+            """;
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<LatestDeploymentRow>(new CommandDefinition(
+            Sql,
+            new { Org = organization, System = SystemName.Normalize(system), Env = EnvironmentName.Normalize(environment) },
+            cancellationToken: ct)).ConfigureAwait(false);
+        return row is null ? null : new LatestDeployment(row.System, row.Environment, row.Identifier, row.Timestamp, row.Commit);
+    }
+
+    private sealed record LatestDeploymentRow(string System, string Environment, string Identifier, long Timestamp, string? Commit);
 }

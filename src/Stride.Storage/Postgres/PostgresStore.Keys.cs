@@ -5,6 +5,9 @@ namespace Stride.Storage.Postgres;
 /// <summary>Organizations and API keys (<see cref="IKeyStore"/>). Scopes are stored as one space-separated text.</summary>
 public sealed partial class PostgresStore
 {
+    // Names "creating the first key" among the database's advisory locks.
+    private const long FirstKeyLock = 0x537472696465314b;
+
     /// <inheritdoc />
     public async Task<long> EnsureOrganizationAsync(string name, CancellationToken ct)
     {
@@ -44,6 +47,31 @@ public sealed partial class PostgresStore
         var parameters = new { key.Organization, key.Name, key.Prefix, key.Hash, Scopes = string.Join(' ', key.Scopes), key.CreatedAt };
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Under READ COMMITTED two nodes could both see an empty table, so the check and the insert run
+    /// under a transaction-level advisory lock that only this method takes.
+    /// </remarks>
+    public Task<bool> CreateFirstKeyAsync(NewApiKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(key.Hash);
+        const string Lock = "SELECT pg_advisory_xact_lock(@Lock)";
+        const string Sql = """
+            INSERT INTO api_keys (org, name, prefix, hash, scopes, created_at)
+            SELECT @Organization, @Name, @Prefix, @Hash, @Scopes, @CreatedAt
+            WHERE NOT EXISTS (SELECT 1 FROM api_keys)
+            """;
+        var parameters = new { key.Organization, key.Name, key.Prefix, key.Hash, Scopes = string.Join(' ', key.Scopes), key.CreatedAt };
+        return InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(new CommandDefinition(Lock, new { Lock = FirstKeyLock }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                return await connection.ExecuteAsync(new CommandDefinition(Sql, parameters, transaction, cancellationToken: ct)).ConfigureAwait(false) == 1;
+            },
+            ct);
     }
 
     /// <inheritdoc />

@@ -56,6 +56,21 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Checked and written by the single writer, so no other write comes between the two.</remarks>
+    public Task<bool> CreateFirstKeyAsync(NewApiKey key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(key.Hash);
+        const string Sql = """
+            INSERT INTO api_keys (org, name, prefix, hash, scopes, created_at)
+            SELECT @Organization, @Name, @Prefix, @Hash, @Scopes, @CreatedAt
+            WHERE NOT EXISTS (SELECT 1 FROM api_keys)
+            """;
+        var parameters = new { key.Organization, key.Name, key.Prefix, key.Hash, Scopes = string.Join(' ', key.Scopes), key.CreatedAt };
+        return _writer.WriteAsync((session, _) => session.Connection.Execute(Sql, parameters) == 1, weight: 1, ct);
+    }
+
+    /// <inheritdoc />
     public async Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(hash);

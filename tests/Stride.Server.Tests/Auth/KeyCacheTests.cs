@@ -146,6 +146,8 @@ public sealed class KeyCacheTests
 
         public Task<long> CreateKeyAsync(NewApiKey key, CancellationToken ct) => inner.CreateKeyAsync(key, ct);
 
+        public Task<bool> CreateFirstKeyAsync(NewApiKey key, CancellationToken ct) => inner.CreateFirstKeyAsync(key, ct);
+
         public Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct) => inner.FindKeyAsync(hash, ct);
 
         public Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)

@@ -7,14 +7,15 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 
-namespace Stride.Cli.Tests.Support;
+namespace Stride.Tests.Shared;
 
 /// <summary>The outcome of one run of the <c>stride</c> CLI: its exit code and both streams, untrimmed.</summary>
 internal sealed record CliRun(int ExitCode, string StandardOutput, string StandardError);
 
 /// <summary>
-/// The real Stride server as a separate OS process on a free local port, with its own SQLite file
-/// and a known bootstrap key; and a way to run the real <c>stride</c> CLI against it.
+/// The real Stride server as a separate OS process on a free local port, with its own SQLite file (or
+/// a database it is given: several such nodes can share one PostgreSQL database) and a known bootstrap
+/// key; and a way to run the real <c>stride</c> CLI against it.
 /// </summary>
 /// <remarks>
 /// A separate process rather than the ASP.NET test host, because the CLI is itself a separate process
@@ -111,16 +112,18 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     public static string CliPath => BuiltAssembly("Stride.Cli", "stride.dll");
 
     /// <summary>
-    /// Starts the server on a free port with a new database and waits until <c>/readyz</c> answers 200.
+    /// Starts the server on a free port and waits until <c>/readyz</c> answers 200.
     /// </summary>
+    /// <param name="ct">Stops waiting.</param>
+    /// <param name="database">The connection string of the database to use (<c>Stride__Database</c>); a new SQLite file when null.</param>
     /// <exception cref="FileNotFoundException">The server is not built in this configuration.</exception>
     /// <exception cref="InvalidOperationException">The server exited or did not get ready in time; the message holds its output.</exception>
-    public static async Task<StrideServerProcess> StartAsync(CancellationToken ct)
+    public static async Task<StrideServerProcess> StartAsync(CancellationToken ct, string? database = null)
     {
         var dll = RequireBuilt(ServerPath, "src/Stride.Server");
         for (var attempt = 1; ; attempt++)
         {
-            var server = Launch(dll);
+            var server = Launch(dll, database);
             try
             {
                 await server.WaitUntilReadyAsync(ct);
@@ -194,7 +197,7 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     /// outcome; <paramref name="environment"/> sets variables, and a null value removes one.
     /// Standard input is empty.
     /// </summary>
-    /// <param name="workingDirectory">Where the CLI runs (say a <see cref="GitRepo"/>); the test's current directory when not given.</param>
+    /// <param name="workingDirectory">Where the CLI runs (say a git repository made for the test); the test's current directory when not given.</param>
     /// <exception cref="FileNotFoundException">The CLI is not built in this configuration.</exception>
     /// <exception cref="TimeoutException">The CLI ran longer than 60 s; it was killed.</exception>
     public static async Task<CliRun> RunCliAsync(
@@ -254,13 +257,13 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         return new CliRun(process.ExitCode, await stdout, await stderr);
     }
 
-    private static StrideServerProcess Launch(string dll)
+    private static StrideServerProcess Launch(string dll, string? database)
     {
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("stride-server-").FullName;
         var output = new StringBuilder();
         var start = DotnetStart(dll, ["--urls", $"http://127.0.0.1:{port}"]);
-        start.Environment["Stride__Database"] = $"Data Source={Path.Combine(directory, "stride.db")}";
+        start.Environment["Stride__Database"] = database ?? $"Data Source={Path.Combine(directory, "stride.db")}";
         start.Environment["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey;
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
