@@ -5,6 +5,6 @@ namespace Stride.Storage;
 /// Obtained from <see cref="StoreFactory.OpenAsync"/>. Thread-safe; meant to live as a singleton for
 /// the process. Disposing it waits for queued writes to finish and closes the database.
 /// </remarks>
-public interface IStrideStore : IEventStore, IKeyStore, IConnectionStore, IWebhookStore, IIssueStore, IAsyncDisposable
+public interface IStrideStore : IEventStore, IKeyStore, IConnectionStore, IWebhookStore, IIssueStore, IDataProtectionKeyStore, IAsyncDisposable
 {
 }

@@ -266,6 +266,10 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         start.Environment["Stride__Database"] = database ?? $"Data Source={Path.Combine(directory, "stride.db")}";
         start.Environment["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey;
 
+        // A home folder of its own: nothing a node keeps under ~ (such as a data-protection key ring)
+        // is shared with other nodes through the machine, only through the database.
+        start.Environment["HOME"] = directory;
+
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);

@@ -145,6 +145,19 @@ public abstract class KeyStoreContractTests<TProvider>
         Assert.Equal(first.Id, Assert.Single(await store.Keys.ListKeysAsync(org, Ct)).Id);
     }
 
+    [Fact]
+    public async Task DataProtectionKeysAreKeptAndANameKeepsItsFirstKey()
+    {
+        await using var store = await CreateStoreAsync();
+        Assert.Empty(store.Store.ReadDataProtectionKeys());
+
+        store.Store.StoreDataProtectionKey("key-a", "<key id=\"a\" />");
+        store.Store.StoreDataProtectionKey("key-b", "<key id=\"b\" />");
+        store.Store.StoreDataProtectionKey("key-a", "<key id=\"a2\" />");
+
+        Assert.Equal(["<key id=\"a\" />", "<key id=\"b\" />"], store.Store.ReadDataProtectionKeys().Order(StringComparer.Ordinal));
+    }
+
     private sealed class KeyComparer : IEqualityComparer<ApiKeyRecord?>
     {
         public static readonly KeyComparer Instance = new();

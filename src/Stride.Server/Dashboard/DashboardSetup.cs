@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Stride.Storage;
 
 namespace Stride.Server.Dashboard;
 
@@ -31,6 +34,12 @@ internal static class DashboardSetup
             o.SlidingExpiration = true;
             o.Events = new CookieAuthenticationEvents { OnValidatePrincipal = DashboardAuth.ValidateAsync };
         });
+        // The cookies' encryption keys live in the database (StoreKeyRepository), so every node of one
+        // database reads every other's cookies. The application name, not the content root, tells
+        // apps apart, so nodes installed in different folders still share the keys.
+        services.AddDataProtection().SetApplicationName("Stride");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<IDataProtectionKeyStore>((o, store) => o.XmlRepository = new StoreKeyRepository(store));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "stride_antiforgery";

@@ -25,6 +25,7 @@ internal static class StorageSetup
         builder.Services.AddSingleton<IWebhookStore>(sp => sp.GetRequiredService<IStrideStore>());
         builder.Services.AddSingleton<IConnectionStore>(sp => sp.GetRequiredService<IStrideStore>());
         builder.Services.AddSingleton<IIssueStore>(sp => sp.GetRequiredService<IStrideStore>());
+        builder.Services.AddSingleton<IDataProtectionKeyStore>(sp => sp.GetRequiredService<IStrideStore>());
     }
 
     /// <summary>Makes the first key of a new installation (see <see cref="Bootstrap"/>).</summary>

@@ -78,6 +78,38 @@ public sealed class MultiNodeTests
         }
     }
 
+    [Fact]
+    public async Task ADashboardSignInOnOneNodeIsValidOnTheOther()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(ct);
+        await using var nodes = await Nodes.StartAsync(database.ConnectionString, count: 2, ct);
+        var cookies = new CookieContainer();
+        using var handler = new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false };
+        using var browser = new HttpClient(handler);
+
+        // Sign in on node 1, as the sign-in form does (its antiforgery token included).
+        var form = await browser.GetStringAsync($"{nodes.BaseUrl(0)}/sign-in", ct);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        using var signIn = await browser.PostAsync(
+            $"{nodes.BaseUrl(0)}/sign-in",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["Key"] = StrideServerProcess.BootstrapKey, ["__RequestVerificationToken"] = token }),
+            ct);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+
+        // Node 2 (another home folder, so no key ring on disk in common) reads node 1's cookie: the
+        // cookies' encryption keys are in the database.
+        foreach (var cookie in cookies.GetAllCookies().Cast<Cookie>())
+        {
+            cookies.Add(new Uri(nodes.BaseUrl(1)), new Cookie(cookie.Name, cookie.Value));
+        }
+
+        using var page = await browser.GetAsync($"{nodes.BaseUrl(1)}/", ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Sign out", await page.Content.ReadAsStringAsync(ct), StringComparison.OrdinalIgnoreCase);
+    }
+
     private const int Systems = 4;
     private const int Deployments = 60;
     private const int ChangesPerDeployment = 3;
@@ -148,6 +180,8 @@ public sealed class MultiNodeTests
         }
 
         public HttpClient this[int index] => _clients[index];
+
+        public string BaseUrl(int index) => _servers[index].BaseUrl;
 
         /// <summary>Starts the nodes together, as a deployment of several nodes on a new database does.</summary>
         public static async Task<Nodes> StartAsync(string database, int count, CancellationToken ct)
