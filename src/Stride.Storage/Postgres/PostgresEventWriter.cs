@@ -26,10 +26,6 @@ internal static class PostgresEventWriter
     // A cancelled request is noticed while reading its events; checking every event would cost more than it saves.
     private const int CancellationCheckInterval = 256;
 
-    // Bounds the commits a deployment takes from the push chain (as on SQLite: one request must not turn
-    // into an unbounded walk back to the first push Stride saw).
-    private const int MaxChainCommits = 10_000;
-
     // Statistics are refreshed when a table has grown past this many rows since it was last analyzed,
     // and past its size then (see AnalyzeGrownTablesAsync).
     private const int GrowthFloor = 2_000;
@@ -70,9 +66,6 @@ internal static class PostgresEventWriter
         ct.ThrowIfCancellationRequested();
         return events.Count - request.Pushes.Count;
     }
-
-    /// <summary>Whether a commit reference names no commit: absent, or Git's all-zeros id (a branch created or deleted).</summary>
-    private static bool IsNoCommit(string? sha) => string.IsNullOrEmpty(sha) || sha.All(c => c == '0');
 
     private static List<string> DistinctInOrder(IEnumerable<string> values)
     {
@@ -360,7 +353,7 @@ internal static class PostgresEventWriter
             var rewalked = new Dictionary<DeploymentKey, DeploymentVersion>();
             foreach (var push in pushes)
             {
-                var before = IsNoCommit(push.Before) ? null : push.Before;
+                var before = ChainWalk.IsNoCommit(push.Before) ? null : push.Before;
                 var commits = DistinctInOrder(push.Commits ?? []);
                 var shas = DistinctInOrder([.. commits, push.After]);
                 var commitsJson = JsonSerializer.Serialize(commits, StorageJson.Relaxed.ListString);
@@ -794,72 +787,18 @@ internal static class PostgresEventWriter
                     ELSE (SELECT c.after FROM push_commits c WHERE c.org = @org AND c.system = @system AND c.sha = @sha) END
                 """;
 
-            var found = new List<string>();
-            var taken = new HashSet<string>(StringComparer.Ordinal);
-            var visited = new HashSet<string>(StringComparer.Ordinal);
-            var current = deployment.Commit!;
-            string? gap = null;
-            var first = true;
-            while (current != stop && !IsNoCommit(current) && found.Count < MaxChainCommits)
+            var walk = new ChainWalk(deployment.Commit!, stop);
+            while (walk.Next is { } sha)
             {
-                string after;
-                string? before;
-                List<string> commits;
-                await using (var command = Command(first ? ContainingSql : ToSql, ("system", deployment.System), ("sha", current)))
-                {
-                    await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                    if (!await reader.ReadAsync(ct).ConfigureAwait(false))
-                    {
-                        gap = current;
-                        break;
-                    }
-
-                    after = reader.GetString(0);
-                    before = reader.IsDBNull(1) ? null : reader.GetString(1);
-                    commits = JsonSerializer.Deserialize(reader.GetString(2), StorageJson.Relaxed.ListString) ?? [];
-                }
-
-                first = false;
-
-                // A force-push back to an old head can make the chain loop.
-                if (!visited.Add(after))
-                {
-                    break;
-                }
-
-                // The push's commits up to the current one; all of them when it is the push's head but not
-                // among its commits (a head the payload left out).
-                var end = commits.LastIndexOf(current);
-                if (end < 0)
-                {
-                    end = commits.Count - 1;
-                }
-
-                var reachedStop = false;
-                for (var i = end; i >= 0 && found.Count < MaxChainCommits; i--)
-                {
-                    if (commits[i] == stop)
-                    {
-                        reachedStop = true;
-                        break;
-                    }
-
-                    if (taken.Add(commits[i]))
-                    {
-                        found.Add(commits[i]);
-                    }
-                }
-
-                if (reachedStop || before is null)
-                {
-                    break;
-                }
-
-                current = before;
+                await using var command = Command(walk.First ? ContainingSql : ToSql, ("system", deployment.System), ("sha", sha));
+                await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                walk.Take(await reader.ReadAsync(ct).ConfigureAwait(false)
+                    ? new PushLink(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                        JsonSerializer.Deserialize(reader.GetString(2), StorageJson.Relaxed.ListString) ?? [])
+                    : null);
             }
 
-            found.Reverse();
-            return (found, gap);
+            return (walk.Changes, walk.Gap);
         }
 
         /// <summary>

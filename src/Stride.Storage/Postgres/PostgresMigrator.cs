@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using Npgsql;
 
@@ -13,13 +12,13 @@ namespace Stride.Storage.Postgres;
 /// </remarks>
 internal static class PostgresMigrator
 {
-    private const string ResourcePrefix = "Stride.Storage.Sql.Postgres.";
+    private static readonly EmbeddedScripts Embedded = new("Postgres");
 
     // An arbitrary constant that names "Stride's schema migration" among the database's advisory locks.
     private const long MigrationLock = 0x5374726964654d;
 
     /// <summary>The scripts embedded in this build, by version, oldest first.</summary>
-    public static IReadOnlyList<(int Version, string Name)> Scripts { get; } = FindScripts();
+    public static IReadOnlyList<(int Version, string Name)> Scripts => Embedded.Scripts;
 
     /// <summary>The schema version this build creates.</summary>
     public static int LatestVersion => Scripts[^1].Version;
@@ -55,7 +54,7 @@ internal static class PostgresMigrator
         var applied = 0;
         foreach (var (version, name) in Scripts.Where(s => s.Version > current))
         {
-            await connection.ExecuteAsync(new CommandDefinition(ReadScript(name), transaction: transaction, cancellationToken: ct)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(Embedded.Read(name), transaction: transaction, cancellationToken: ct)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(RecordVersion, new { Version = version, Name = name }, transaction, cancellationToken: ct))
                 .ConfigureAwait(false);
             applied++;
@@ -63,50 +62,5 @@ internal static class PostgresMigrator
 
         await transaction.CommitAsync(ct).ConfigureAwait(false);
         return applied;
-    }
-
-    private static List<(int Version, string Name)> FindScripts()
-    {
-        var scripts = new List<(int Version, string Name)>();
-        foreach (var resource in typeof(PostgresMigrator).Assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var name = resource[ResourcePrefix.Length..];
-            var underscore = name.IndexOf('_', StringComparison.Ordinal);
-            if (underscore <= 0 || !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"Embedded migration {name} is not named NNNN_name.sql.");
-            }
-
-            scripts.Add((version, name));
-        }
-
-        scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Embedded migrations must be numbered 1, 2, 3, … without gaps; found {scripts[i].Name}.");
-            }
-        }
-
-        if (scripts.Count == 0)
-        {
-            throw new InvalidOperationException("No PostgreSQL migrations are embedded in Stride.Storage.");
-        }
-
-        return scripts;
-    }
-
-    private static string ReadScript(string name)
-    {
-        using var stream = typeof(PostgresMigrator).Assembly.GetManifestResourceStream(ResourcePrefix + name)
-            ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }

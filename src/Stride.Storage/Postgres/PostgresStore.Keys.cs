@@ -85,7 +85,7 @@ public sealed partial class PostgresStore
             WHERE hash = @Hash AND revoked_at IS NULL
             """;
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Hash = hash }, cancellationToken: ct))
+        var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(Sql, new { Hash = hash }, cancellationToken: ct))
             .ConfigureAwait(false);
         return row?.ToRecord();
     }
@@ -101,7 +101,7 @@ public sealed partial class PostgresStore
             ORDER BY created_at DESC, id DESC
             """;
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
+        var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
             .ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -116,11 +116,5 @@ public sealed partial class PostgresStore
         var parameters = new { Organization = organization, Id = id, RevokedAt = revokedAt };
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         return await connection.ExecuteAsync(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
-    }
-
-    private sealed record KeyRow(long Id, long Organization, string Name, string Prefix, string Scopes, long CreatedAt, long? RevokedAt)
-    {
-        public ApiKeyRecord ToRecord() => new(
-            Id, Organization, Name, Prefix, Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), CreatedAt, RevokedAt);
     }
 }

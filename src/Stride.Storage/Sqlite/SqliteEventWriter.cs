@@ -23,11 +23,6 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     // A cancelled request is noticed between events; checking every event would cost more than it saves.
     private const int CancellationCheckInterval = 256;
 
-    // Bounds the commits a deployment takes from the push chain: a deployment whose previous deployed
-    // commit is not on its chain (a rollback, another branch) walks back to the first push Stride saw,
-    // and one request must not turn into an unbounded read.
-    private const int MaxChainCommits = 10_000;
-
     private readonly SqliteConnection _connection = connection;
     private readonly List<SqliteStatement> _statements = [];
 
@@ -202,7 +197,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
         ArgumentNullException.ThrowIfNull(push.System);
         ArgumentNullException.ThrowIfNull(push.After);
-        var before = IsNoCommit(push.Before) ? null : push.Before;
+        var before = ChainWalk.IsNoCommit(push.Before) ? null : push.Before;
         var commits = JsonSerializer.Serialize(DistinctInOrder(push.Commits ?? []), StorageJson.Relaxed.ListString);
         (_upsertPush ??= Prepare(PushSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
         (_upsertPushCommits ??= Prepare(CommitsSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
@@ -253,7 +248,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
     /// this one (by time, then identifier) that names a commit. From the deployed commit, the push that
     /// brought it gives its commits up to it; the walk then goes on from that push's <c>before</c> (the
     /// head of the push before it), and stops at the previously deployed commit, at a branch's first
-    /// push, at a commit Stride saw no push of, or after <see cref="MaxChainCommits"/> commits. With no
+    /// push, at a commit Stride saw no push of, or after <see cref="ChainWalk.MaxCommits"/> commits. With no
     /// previous deployment it takes every commit seen on the chain. A commit never pushed gets none.
     /// Commits already deployed are harmless when a walk passes its stop (a rollback): their first
     /// deployment stays the earlier one.
@@ -289,77 +284,21 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
                 ELSE (SELECT c.after FROM push_commits c WHERE c.org = $org AND c.system = $system AND c.sha = $sha) END
             """;
 
-        var found = new List<string>();
-        var taken = new HashSet<string>(StringComparer.Ordinal);
-        var visited = new HashSet<string>(StringComparer.Ordinal);
-        var current = commit;
-        string? gap = null;
-        var first = true;
-        while (current != stop && !IsNoCommit(current) && found.Count < MaxChainCommits)
+        var walk = new ChainWalk(commit, stop);
+        while (walk.Next is { } sha)
         {
-            var statement = first
+            var statement = walk.First
                 ? _pushContaining ??= Prepare(ContainingSql, "$org", "$system", "$sha")
                 : _pushTo ??= Prepare(ToSql, "$org", "$system", "$sha");
-            first = false;
-            string after;
-            string? before;
-            List<string> commits;
-            using (var reader = statement.Query(org, system, current))
-            {
-                if (!reader.Read())
-                {
-                    gap = current;
-                    break;
-                }
-
-                after = reader.GetString(0);
-                before = reader.IsDBNull(1) ? null : reader.GetString(1);
-                commits = JsonSerializer.Deserialize(reader.GetString(2), StorageJson.Relaxed.ListString) ?? [];
-            }
-
-            // A force-push back to an old head can make the chain loop.
-            if (!visited.Add(after))
-            {
-                break;
-            }
-
-            // The push's commits up to the current one; all of them when it is the push's head but not
-            // among its commits (a head the payload left out).
-            var end = commits.LastIndexOf(current);
-            if (end < 0)
-            {
-                end = commits.Count - 1;
-            }
-
-            var reachedStop = false;
-            for (var i = end; i >= 0 && found.Count < MaxChainCommits; i--)
-            {
-                if (commits[i] == stop)
-                {
-                    reachedStop = true;
-                    break;
-                }
-
-                if (taken.Add(commits[i]))
-                {
-                    found.Add(commits[i]);
-                }
-            }
-
-            if (reachedStop || before is null)
-            {
-                break;
-            }
-
-            current = before;
+            using var reader = statement.Query(org, system, sha);
+            walk.Take(reader.Read()
+                ? new PushLink(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                    JsonSerializer.Deserialize(reader.GetString(2), StorageJson.Relaxed.ListString) ?? [])
+                : null);
         }
 
-        found.Reverse();
-        return (found, gap);
+        return (walk.Changes, walk.Gap);
     }
-
-    /// <summary>Whether a commit reference names no commit: absent, or Git's all-zeros id (a branch created or deleted).</summary>
-    private static bool IsNoCommit(string? sha) => string.IsNullOrEmpty(sha) || sha.All(c => c == '0');
 
     private void ApplyDeployment(long org, Deployment deployment)
     {

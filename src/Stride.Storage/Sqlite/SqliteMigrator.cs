@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -12,10 +11,10 @@ namespace Stride.Storage.Sqlite;
 /// </remarks>
 internal static class SqliteMigrator
 {
-    private const string ResourcePrefix = "Stride.Storage.Sql.Sqlite.";
+    private static readonly EmbeddedScripts Embedded = new("Sqlite");
 
     /// <summary>The scripts embedded in this build, by version, oldest first.</summary>
-    public static IReadOnlyList<(int Version, string Name)> Scripts { get; } = FindScripts();
+    public static IReadOnlyList<(int Version, string Name)> Scripts => Embedded.Scripts;
 
     /// <summary>The schema version this build creates.</summary>
     public static int LatestVersion => Scripts[^1].Version;
@@ -52,7 +51,7 @@ internal static class SqliteMigrator
             var applied = 0;
             foreach (var (version, name) in Scripts.Where(s => s.Version > current))
             {
-                await connection.ExecuteAsync(new CommandDefinition(ReadScript(name), cancellationToken: ct)).ConfigureAwait(false);
+                await connection.ExecuteAsync(new CommandDefinition(Embedded.Read(name), cancellationToken: ct)).ConfigureAwait(false);
                 await connection.ExecuteAsync(new CommandDefinition(RecordVersion, new { Version = version, Name = name }, cancellationToken: ct))
                     .ConfigureAwait(false);
                 applied++;
@@ -69,49 +68,6 @@ internal static class SqliteMigrator
         }
     }
 
-    private static List<(int Version, string Name)> FindScripts()
-    {
-        var scripts = new List<(int Version, string Name)>();
-        foreach (var resource in typeof(SqliteMigrator).Assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var name = resource[ResourcePrefix.Length..];
-            var underscore = name.IndexOf('_', StringComparison.Ordinal);
-            if (underscore <= 0 || !int.TryParse(name.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"Embedded migration {name} is not named NNNN_name.sql.");
-            }
-
-            scripts.Add((version, name));
-        }
-
-        scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"Embedded migrations must be numbered 1, 2, 3, … without gaps; found {scripts[i].Name}.");
-            }
-        }
-
-        if (scripts.Count == 0)
-        {
-            throw new InvalidOperationException("No SQLite migrations are embedded in Stride.Storage.");
-        }
-
-        return scripts;
-    }
-
     /// <summary>The text of an embedded script, by its file name.</summary>
-    internal static string ReadScript(string name)
-    {
-        using var stream = typeof(SqliteMigrator).Assembly.GetManifestResourceStream(ResourcePrefix + name)
-            ?? throw new InvalidOperationException($"Embedded migration {name} is missing.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    internal static string ReadScript(string name) => Embedded.Read(name);
 }

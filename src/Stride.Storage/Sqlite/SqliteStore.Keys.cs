@@ -81,7 +81,7 @@ public sealed partial class SqliteStore
             WHERE hash = @Hash AND revoked_at IS NULL
             """;
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
-        var row = await connection.QuerySingleOrDefaultAsync<KeyRow>(new CommandDefinition(Sql, new { Hash = hash }, cancellationToken: ct))
+        var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(Sql, new { Hash = hash }, cancellationToken: ct))
             .ConfigureAwait(false);
         return row?.ToRecord();
     }
@@ -97,7 +97,7 @@ public sealed partial class SqliteStore
             ORDER BY created_at DESC, id DESC
             """;
         await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
+        var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
             .ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
     }
@@ -111,11 +111,5 @@ public sealed partial class SqliteStore
             """;
         var parameters = new { Organization = organization, Id = id, RevokedAt = revokedAt };
         return _writer.WriteAsync((session, _) => session.Connection.Execute(Sql, parameters), weight: 1, ct);
-    }
-
-    private sealed record KeyRow(long Id, long Organization, string Name, string Prefix, string Scopes, long CreatedAt, long? RevokedAt)
-    {
-        public ApiKeyRecord ToRecord() => new(
-            Id, Organization, Name, Prefix, Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), CreatedAt, RevokedAt);
     }
 }
