@@ -84,6 +84,11 @@ public sealed partial class PostgresStore
         // travel in one round trip.
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
+
+        // Each read probes one index range per system, a few dozen distinct ranges: memoizing their
+        // results cannot pay, and measured it made the lead-time read half as slow again (13.6 ms against
+        // 7.6 ms for 19,000 rows). Off for this transaction only.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('enable_memoize', 'off', true)"));
         foreach (var sql in new[] { string.Format(null, DeploymentsSql, bySystem), string.Format(null, LeadTimesSql, bySystem), string.Format(null, IncidentsSql, bySystem, incidentsBySystem) })
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -105,6 +110,7 @@ public sealed partial class PostgresStore
         await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
         {
             // Each read is one row of parallel arrays (several aggregates of one query see its rows in one order).
+            await reader.NextResultAsync(ct).ConfigureAwait(false);   // past the setting
             await reader.ReadAsync(ct).ConfigureAwait(false);
             var packed = reader.GetFieldValue<long[]>(0);
             deployments = new List<DeploymentFact>(packed.Length);
