@@ -30,6 +30,14 @@ internal static class PostgresEventWriter
     // and past its size then (see AnalyzeGrownTablesAsync).
     private const int GrowthFloor = 2_000;
 
+    // The statistics check is a catalog read, a round trip: for requests of fewer than GrowthFloor
+    // deployments and incidents a process makes it at most this often, so that a stream of small
+    // requests does not pay it each time (they cannot double a table unseen in a few seconds once it
+    // holds more than a few thousand rows). A larger request always checks: its own rows may be what
+    // makes the statistics stale.
+    private const long StatisticsCheckIntervalMs = 2_000;
+    private static long s_nextStatisticsCheck;
+
     /// <summary>Applies the events with the effect of list order; returns the number stored (pushes not counted).</summary>
     /// <exception cref="ArgumentException">An event is of an unknown type, or lacks its system or identifier.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled before all events were applied.</exception>
@@ -56,7 +64,8 @@ internal static class PostgresEventWriter
         var effects = DeploymentEffects.Of(saved);
         await writer.UpdateDeploymentFactsAsync(effects).ConfigureAwait(false);
         var (incidents, span) = await writer.UpsertIncidentsAsync(request.Incidents).ConfigureAwait(false);
-        if (saved.Count + incidents.Count > 0)
+        var written = saved.Count + incidents.Count;
+        if (written >= GrowthFloor || (written > 0 && IsStatisticsCheckDue()))
         {
             await writer.AnalyzeGrownTablesAsync().ConfigureAwait(false);
         }
@@ -275,6 +284,14 @@ internal static class PostgresEventWriter
     }
 
     /// <summary>The statements of one request, on the caller's connection and transaction.</summary>
+    /// <summary>Whether this request checks the tables' statistics: one request per interval and process does.</summary>
+    private static bool IsStatisticsCheckDue()
+    {
+        var now = Environment.TickCount64;
+        var next = Interlocked.Read(ref s_nextStatisticsCheck);
+        return now >= next && Interlocked.CompareExchange(ref s_nextStatisticsCheck, now + StatisticsCheckIntervalMs, next) == next;
+    }
+
     private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, long org, CancellationToken ct)
     {
         public async Task LockSystemsAsync(HashSet<string> systems)
