@@ -36,7 +36,10 @@ public interface IEventStore
     Task<LatestDeployment?> FindLatestDeploymentAsync(
         long organization, string system, string environment, CancellationToken ct);
 
-    /// <summary>The systems with a successful deployment in the environment, or with any change or incident, by name.</summary>
+    /// <summary>
+    /// Every system with any event (a deployment of any result or environment, a change or an incident), by
+    /// name, each with its number of successful deployments in the environment and the time of the latest.
+    /// </summary>
     Task<IReadOnlyList<SystemSummary>> ListSystemsAsync(long organization, string environment, CancellationToken ct);
 
     /// <summary>The names of the systems with any event, in order: what a system filter offers (cheaper than <see cref="ListSystemsAsync"/>).</summary>
