@@ -7,6 +7,16 @@ public interface IKeyStore
     /// <summary>The id of the organization with this name, created when missing.</summary>
     Task<long> EnsureOrganizationAsync(string name, CancellationToken ct);
 
+    /// <summary>Every organization, by id.</summary>
+    Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken ct);
+
+    /// <summary>Creates an organization and its first (admin) key together.</summary>
+    /// <param name="name">The new organization's name, unique.</param>
+    /// <param name="adminKey">The key to store; its <see cref="NewApiKey.Organization"/> is ignored (the key is the new organization's).</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <returns>The organization, or null when one of that name exists (nothing is stored then).</returns>
+    Task<Organization?> CreateOrganizationAsync(string name, NewApiKey adminKey, CancellationToken ct);
+
     /// <summary>Whether any key exists at all (in any organization): false on a new database.</summary>
     Task<bool> AnyKeyAsync(CancellationToken ct);
 
@@ -22,6 +32,15 @@ public interface IKeyStore
 
     /// <summary>The organization's keys, newest first, revoked ones included.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long organization, CancellationToken ct);
+
+    /// <summary>Records that a key was used at <paramref name="usedAt"/> (Unix seconds); a time before the stored one is ignored.</summary>
+    Task TouchKeyAsync(long id, long usedAt, CancellationToken ct);
+
+    /// <summary>
+    /// The server-wide secret named <paramref name="name"/>: the stored one, or <paramref name="candidate"/> after
+    /// storing it when there is none. Nodes starting together agree on one value.
+    /// </summary>
+    Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct);
 
     /// <summary>Revokes a key of the organization.</summary>
     /// <returns>1 when a key was revoked, 0 when the organization has no such unrevoked key.</returns>
@@ -40,4 +59,8 @@ public sealed record ApiKeyRecord(
     string Prefix,
     IReadOnlyList<string> Scopes,
     long CreatedAt,
-    long? RevokedAt);
+    long? RevokedAt,
+    long? LastUsedAt = null);
+
+/// <summary>A tenant: every event, key and setting belongs to one.</summary>
+public sealed record Organization(long Id, string Name, long CreatedAt);

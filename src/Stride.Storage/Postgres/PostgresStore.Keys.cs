@@ -26,6 +26,51 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken ct)
+    {
+        const string Sql = "SELECT id AS Id, name AS Name, created_at AS CreatedAt FROM organizations ORDER BY id";
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Organization>(new CommandDefinition(Sql, cancellationToken: ct)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Both rows are written in one transaction; of two nodes creating the same name at once, one gets null.</remarks>
+    public Task<Organization?> CreateOrganizationAsync(string name, NewApiKey adminKey, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(adminKey);
+        const string OrganizationSql = """
+            INSERT INTO organizations (name, created_at) VALUES (@Name, @CreatedAt)
+            ON CONFLICT (name) DO NOTHING
+            RETURNING id
+            """;
+        const string KeySql = """
+            INSERT INTO api_keys (org, name, prefix, hash, scopes, created_at)
+            VALUES (@Organization, @Name, @Prefix, @Hash, @Scopes, @CreatedAt)
+            """;
+        return InTransactionAsync<Organization?>(
+            async (connection, transaction) =>
+            {
+                var id = await connection.ExecuteScalarAsync<long?>(
+                    new CommandDefinition(OrganizationSql, new { Name = name, adminKey.CreatedAt }, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                if (id is not { } organization)
+                {
+                    return null;
+                }
+
+                var key = new
+                {
+                    Organization = organization, adminKey.Name, adminKey.Prefix, adminKey.Hash,
+                    Scopes = string.Join(' ', adminKey.Scopes), adminKey.CreatedAt,
+                };
+                await connection.ExecuteAsync(new CommandDefinition(KeySql, key, transaction, cancellationToken: ct)).ConfigureAwait(false);
+                return new Organization(organization, name, adminKey.CreatedAt);
+            },
+            ct);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> AnyKeyAsync(CancellationToken ct)
     {
         const string Sql = "SELECT EXISTS (SELECT 1 FROM api_keys)";
@@ -80,7 +125,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(hash);
         const string Sql = """
             SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
-                   created_at AS CreatedAt, revoked_at AS RevokedAt
+                   created_at AS CreatedAt, revoked_at AS RevokedAt, last_used_at AS LastUsedAt
             FROM api_keys
             WHERE hash = @Hash AND revoked_at IS NULL
             """;
@@ -95,7 +140,7 @@ public sealed partial class PostgresStore
     {
         const string Sql = """
             SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
-                   created_at AS CreatedAt, revoked_at AS RevokedAt
+                   created_at AS CreatedAt, revoked_at AS RevokedAt, last_used_at AS LastUsedAt
             FROM api_keys
             WHERE org = @Organization
             ORDER BY created_at DESC, id DESC
@@ -104,6 +149,28 @@ public sealed partial class PostgresStore
         var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
             .ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <inheritdoc />
+    public async Task TouchKeyAsync(long id, long usedAt, CancellationToken ct)
+    {
+        const string Sql = "UPDATE api_keys SET last_used_at = @UsedAt WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @UsedAt)";
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(Sql, new { Id = id, UsedAt = usedAt }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(candidate);
+
+        // Two statements: under READ COMMITTED the read sees whichever node's row won the insert.
+        const string InsertSql = "INSERT INTO server_secrets (name, value) VALUES (@Name, @Value) ON CONFLICT (name) DO NOTHING";
+        const string ReadSql = "SELECT value FROM server_secrets WHERE name = @Name";
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertSql, new { Name = name, Value = candidate }, cancellationToken: ct)).ConfigureAwait(false);
+        return (await connection.ExecuteScalarAsync<byte[]>(new CommandDefinition(ReadSql, new { Name = name }, cancellationToken: ct)).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc />

@@ -25,6 +25,50 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken ct)
+    {
+        const string Sql = "SELECT id AS Id, name AS Name, created_at AS CreatedAt FROM organizations ORDER BY id";
+        await using var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<Organization>(new CommandDefinition(Sql, cancellationToken: ct)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Both rows are written in one transaction of the single writer.</remarks>
+    public Task<Organization?> CreateOrganizationAsync(string name, NewApiKey adminKey, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(adminKey);
+        const string OrganizationSql = """
+            INSERT INTO organizations (name, created_at) VALUES (@Name, @CreatedAt)
+            ON CONFLICT (name) DO NOTHING
+            RETURNING id
+            """;
+        const string KeySql = """
+            INSERT INTO api_keys (org, name, prefix, hash, scopes, created_at)
+            VALUES (@Organization, @Name, @Prefix, @Hash, @Scopes, @CreatedAt)
+            """;
+        return _writer.WriteAsync<Organization?>(
+            (session, _) =>
+            {
+                var id = session.Connection.ExecuteScalar<long?>(OrganizationSql, new { Name = name, adminKey.CreatedAt });
+                if (id is not { } organization)
+                {
+                    return null;
+                }
+
+                session.Connection.Execute(KeySql, new
+                {
+                    Organization = organization, adminKey.Name, adminKey.Prefix, adminKey.Hash,
+                    Scopes = string.Join(' ', adminKey.Scopes), adminKey.CreatedAt,
+                });
+                return new Organization(organization, name, adminKey.CreatedAt);
+            },
+            weight: 1,
+            ct);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> AnyKeyAsync(CancellationToken ct)
     {
         const string Sql = "SELECT EXISTS (SELECT 1 FROM api_keys)";
@@ -76,7 +120,7 @@ public sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(hash);
         const string Sql = """
             SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
-                   created_at AS CreatedAt, revoked_at AS RevokedAt
+                   created_at AS CreatedAt, revoked_at AS RevokedAt, last_used_at AS LastUsedAt
             FROM api_keys
             WHERE hash = @Hash AND revoked_at IS NULL
             """;
@@ -91,7 +135,7 @@ public sealed partial class SqliteStore
     {
         const string Sql = """
             SELECT id AS Id, org AS Organization, name AS Name, prefix AS Prefix, scopes AS Scopes,
-                   created_at AS CreatedAt, revoked_at AS RevokedAt
+                   created_at AS CreatedAt, revoked_at AS RevokedAt, last_used_at AS LastUsedAt
             FROM api_keys
             WHERE org = @Organization
             ORDER BY created_at DESC, id DESC
@@ -100,6 +144,26 @@ public sealed partial class SqliteStore
         var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(Sql, new { Organization = organization }, cancellationToken: ct))
             .ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    /// <inheritdoc />
+    public Task TouchKeyAsync(long id, long usedAt, CancellationToken ct)
+    {
+        const string Sql = "UPDATE api_keys SET last_used_at = @UsedAt WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @UsedAt)";
+        return _writer.WriteAsync((session, _) => session.Connection.Execute(Sql, new { Id = id, UsedAt = usedAt }), weight: 1, ct);
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(candidate);
+        const string Sql = """
+            INSERT INTO server_secrets (name, value) VALUES (@Name, @Value) ON CONFLICT (name) DO NOTHING;
+            SELECT value FROM server_secrets WHERE name = @Name;
+            """;
+        return _writer.WriteAsync(
+            (session, _) => session.Connection.ExecuteScalar<byte[]>(Sql, new { Name = name, Value = candidate })!, weight: 1, ct);
     }
 
     /// <inheritdoc />
