@@ -11,6 +11,7 @@ using Stride.Server.Ingestion;
 using Stride.Server.Keys;
 using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
+using Stride.Server.Organizations;
 using Stride.Server.Storage;
 using Stride.Server.Systems;
 using Stride.Server.Webhooks;
@@ -67,6 +68,7 @@ app.MapIncidentsApi();
 app.MapChangesApi();
 app.MapSystemsApi();
 app.MapKeysApi();
+app.MapOrganizationsApi();                              // operator only: tenants and their first keys
 app.MapConnectionsApi();                                // DevLake-compatible webhook connections (SPEC §4.3)
 app.MapStrideOpenApi();                                 // the document and the reference page at /api-reference
 app.MapStrideDashboard();

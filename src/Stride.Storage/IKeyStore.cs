@@ -33,6 +33,9 @@ public interface IKeyStore
     /// <summary>The organization's keys, newest first, revoked ones included.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long organization, CancellationToken ct);
 
+    /// <summary>Replaces the stored hash of a key (when hashes change form; the key itself stays valid).</summary>
+    Task ReplaceKeyHashAsync(long id, byte[] hash, CancellationToken ct);
+
     /// <summary>Records that a key was used at <paramref name="usedAt"/> (Unix seconds); a time before the stored one is ignored.</summary>
     Task TouchKeyAsync(long id, long usedAt, CancellationToken ct);
 

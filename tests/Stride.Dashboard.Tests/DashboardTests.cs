@@ -199,7 +199,7 @@ public sealed class DashboardTests(Browser browser)
         var keys = server.Services.GetRequiredService<IKeyStore>();
         var other = await keys.EnsureOrganizationAsync("other", TestContext.Current.CancellationToken);
         var secret = ApiKeys.Generate();
-        await keys.CreateKeyAsync(new NewApiKey(other, "other reader", ApiKeys.Prefix(secret), ApiKeys.Hash(secret), ["read"],
+        await keys.CreateKeyAsync(new NewApiKey(other, "other reader", ApiKeys.Prefix(secret), await server.Services.GetRequiredService<KeyHasher>().HashAsync(secret), ["read"],
             DashboardServer.Now.ToUnixTimeSeconds()), TestContext.Current.CancellationToken);
 
         var page = await browser.NewPageAsync(server.BaseUrl);

@@ -103,10 +103,17 @@ internal sealed class ApiKeyAuthenticationHandler(IKeyStore keys, KeyCache cache
 /// at once; other nodes see it within <see cref="Lifetime"/>. No secret is kept here.
 /// Safe for concurrent use.
 /// </remarks>
-internal sealed class KeyCache(TimeProvider time)
+internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyCache> logger)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a key's last-used time is written: coarse, so that using a key costs no write per request.</summary>
+    public static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
     private const int MaxEntries = 10_000;
+
+    // Key id → when this node last wrote its last-used time (TimeProvider timestamp).
+    private readonly ConcurrentDictionary<long, long> _touched = new();
 
     private readonly ConcurrentDictionary<string, Entry> _byHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, OrganizationEntry> _byOrganization = new();
@@ -124,17 +131,19 @@ internal sealed class KeyCache(TimeProvider time)
 
     private async Task<Entry?> FindEntryAsync(string key, IKeyStore keys, CancellationToken ct)
     {
-        var hash = ApiKeys.Hash(key);
+        var hash = await hasher.HashAsync(key);
         var hex = Convert.ToHexString(hash);
         var now = time.GetTimestamp();
         if (_byHash.TryGetValue(hex, out var entry) && time.GetElapsedTime(entry.Loaded, now) < Lifetime)
         {
+            await TouchIfDueAsync(entry.Record, keys, now);
             return entry;
         }
 
-        var record = await keys.FindKeyAsync(hash, ct);
+        var record = await keys.FindKeyAsync(hash, ct) ?? await FindLegacyAsync(key, hash, keys, ct);
         if (record is not null)
         {
+            await TouchIfDueAsync(record, keys, now);
             if (_byHash.Count >= MaxEntries)
             {
                 _byHash.Clear();   // REVIEW: crude, but bounded; only many distinct live keys get here.
@@ -147,6 +156,43 @@ internal sealed class KeyCache(TimeProvider time)
 
         _byHash.TryRemove(hex, out _);
         return null;
+    }
+
+    /// <summary>A key stored with the unkeyed hash of earlier versions, moved to the keyed one on the way.</summary>
+    private static async Task<ApiKeyRecord?> FindLegacyAsync(string key, byte[] hash, IKeyStore keys, CancellationToken ct)
+    {
+        var record = await keys.FindKeyAsync(KeyHasher.LegacyHash(key), ct);
+        if (record is not null)
+        {
+            await keys.ReplaceKeyHashAsync(record.Id, hash, ct);
+        }
+
+        return record;
+    }
+
+    /// <summary>Writes a key's last-used time when this node has not for <see cref="TouchInterval"/>.</summary>
+    /// <remarks>A failed write is logged, not the request's failure: the time is bookkeeping.</remarks>
+    private async Task TouchIfDueAsync(ApiKeyRecord record, IKeyStore keys, long now)
+    {
+        if (_touched.TryGetValue(record.Id, out var last) && time.GetElapsedTime(last, now) < TouchInterval)
+        {
+            return;
+        }
+
+        if (_touched.Count >= MaxEntries)
+        {
+            _touched.Clear();
+        }
+
+        _touched[record.Id] = now;
+        try
+        {
+            await keys.TouchKeyAsync(record.Id, time.GetUtcNow().ToUnixTimeSeconds(), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not record the use of key {KeyId}.", record.Id);
+        }
     }
 
     /// <summary>
@@ -164,6 +210,7 @@ internal sealed class KeyCache(TimeProvider time)
         if (_byOrganization.TryGetValue(organization, out var entry) && time.GetElapsedTime(entry.Loaded, now) < Lifetime
             && entry.Find(keyId) is { } cached)
         {
+            await TouchIfDueAsync(cached, keys, now);
             return cached;
         }
 
@@ -180,7 +227,13 @@ internal sealed class KeyCache(TimeProvider time)
             _byOrganization[organization] = loaded;
         }
 
-        return loaded.Find(keyId);
+        var found = loaded.Find(keyId);
+        if (found is not null)
+        {
+            await TouchIfDueAsync(found, keys, now);
+        }
+
+        return found;
     }
 
     /// <summary>Forgets a key at once, in both lookups: called when it is revoked on this node.</summary>

@@ -5,6 +5,7 @@ internal static class AuthSetup
     /// <summary>API-key authentication; routes say which scope they need with <see cref="ScopeChecks.RequireScope"/>.</summary>
     public static IServiceCollection AddStrideAuth(this IServiceCollection services)
     {
+        services.AddSingleton<KeyHasher>();
         services.AddSingleton<KeyCache>();
         services.AddTransient<ApiKeyAuthenticationHandler>();
         services.AddAuthentication(o =>

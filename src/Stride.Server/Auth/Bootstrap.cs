@@ -14,8 +14,9 @@ internal static class Bootstrap
     /// printed this once. It also holds the server-wide <c>operator</c> scope.
     /// </summary>
     public static async Task EnsureFirstKeyAsync(
-        IKeyStore keys, IConfiguration configuration, TimeProvider time, TextWriter output, CancellationToken ct)
+        IKeyStore keys, KeyHasher hasher, IConfiguration configuration, TimeProvider time, TextWriter output, CancellationToken ct)
     {
+        await hasher.InitializeAsync();   // a bad Stride:KeySecret stops the server here, not at its first request
         if (await keys.AnyKeyAsync(ct))
         {
             return;
@@ -27,7 +28,7 @@ internal static class Bootstrap
 
         // Several nodes starting together on a new database all get here: one of them creates the key.
         var created = await keys.CreateFirstKeyAsync(
-            new NewApiKey(organization, "bootstrap", ApiKeys.Prefix(key), ApiKeys.Hash(key),
+            new NewApiKey(organization, "bootstrap", ApiKeys.Prefix(key), await hasher.HashAsync(key),
                 [Scopes.Admin, Scopes.Operator], time.GetUtcNow().ToUnixTimeSeconds()),
             ct);
 

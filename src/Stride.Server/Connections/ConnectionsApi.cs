@@ -66,7 +66,7 @@ internal static class ConnectionsApi
         });
 
     private static async Task<Results<Created<CreatedConnectionResponse>, ValidationProblem>> CreateConnectionAsync(
-        CreateConnectionRequest request, HttpContext http, IConnectionStore connections, TimeProvider time, CancellationToken ct)
+        CreateConnectionRequest request, HttpContext http, IConnectionStore connections, KeyHasher hasher, TimeProvider time, CancellationToken ct)
     {
         var name = request.Name?.Trim() ?? "";
         if (name.Length is 0 or > MaxNameLength)
@@ -79,7 +79,7 @@ internal static class ConnectionsApi
         var key = ApiKeys.Generate();
         var created = await connections.CreateConnectionAsync(
             http.User.Organization(), name,
-            new NewApiKey(http.User.Organization(), $"connection: {name}", ApiKeys.Prefix(key), ApiKeys.Hash(key), [Scope],
+            new NewApiKey(http.User.Organization(), $"connection: {name}", ApiKeys.Prefix(key), await hasher.HashAsync(key), [Scope],
                 time.GetUtcNow().ToUnixTimeSeconds()),
             ct);
         var endpoints = Endpoints(http.Request, created.Id);

@@ -17,7 +17,7 @@ internal static class KeysApi
     }
 
     private static async Task<Results<Created<CreatedKeyResponse>, ValidationProblem>> CreateKeyAsync(
-        CreateKeyRequest request, HttpContext http, IKeyStore keys, TimeProvider time, CancellationToken ct)
+        CreateKeyRequest request, HttpContext http, IKeyStore keys, KeyHasher hasher, TimeProvider time, CancellationToken ct)
     {
         var name = request.Name?.Trim() ?? "";
         if (name.Length is 0 or > 100)
@@ -38,7 +38,7 @@ internal static class KeysApi
 
         var key = ApiKeys.Generate();
         var id = await keys.CreateKeyAsync(
-            new NewApiKey(http.User.Organization(), name, ApiKeys.Prefix(key), ApiKeys.Hash(key), scopes,
+            new NewApiKey(http.User.Organization(), name, ApiKeys.Prefix(key), await hasher.HashAsync(key), scopes,
                 time.GetUtcNow().ToUnixTimeSeconds()),
             ct);
         return TypedResults.Created($"/api/v1/keys/{id}", new CreatedKeyResponse(id, key, name, scopes, ApiKeys.Prefix(key)));
@@ -50,7 +50,8 @@ internal static class KeysApi
         return TypedResults.Ok(list.Select(k => new KeyResponse(
             k.Id, k.Name, k.Prefix, k.Scopes,
             Core.Events.Timestamps.ToRfc3339(k.CreatedAt),
-            k.RevokedAt is { } r ? Core.Events.Timestamps.ToRfc3339(r) : null)).ToArray());
+            k.RevokedAt is { } r ? Core.Events.Timestamps.ToRfc3339(r) : null,
+            k.LastUsedAt is { } u ? Core.Events.Timestamps.ToRfc3339(u) : null)).ToArray());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeKeyAsync(
@@ -75,4 +76,6 @@ internal sealed record CreateKeyRequest(string? Name, IReadOnlyList<string?>? Sc
 internal sealed record CreatedKeyResponse(long Id, string Key, string Name, IReadOnlyList<string> Scopes, string Prefix);
 
 /// <summary>A key as listed: no secret.</summary>
-internal sealed record KeyResponse(long Id, string Name, string Prefix, IReadOnlyList<string> Scopes, string CreatedAt, string? RevokedAt);
+/// <param name="LastUsedAt">When the key was last used, to the minute (null when never).</param>
+internal sealed record KeyResponse(
+    long Id, string Name, string Prefix, IReadOnlyList<string> Scopes, string CreatedAt, string? RevokedAt, string? LastUsedAt);

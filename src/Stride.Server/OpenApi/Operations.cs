@@ -215,7 +215,8 @@ internal static class Operations
             Ok = ResponseExamples.CreatedKey,
             Errors = [new(400, "The name is missing or too long, or a scope is unknown.", ProblemExamples.InvalidKey)],
         },
-        ["ListKeys"] = new("The organization's keys, revoked ones included, with their prefix and scopes; never their secrets.")
+        ["ListKeys"] = new("The organization's keys, revoked ones included, with their prefix, scopes and when each was last used "
+            + "(to the minute); never their secrets.")
         {
             Ok = ResponseExamples.Keys,
         },
@@ -223,6 +224,22 @@ internal static class Operations
         {
             Parameters = new() { ["id"] = "The key's `id`, as created or listed." },
             Errors = [new(404, "The organization has no active key with this id.", ProblemExamples.NoKey)],
+        },
+        ["CreateOrganization"] = new("Creates an organization (a tenant: its events, keys and connections are walled off from every "
+            + "other's) with a first key of scope `admin`, shown this once. Only a key with the server-wide `operator` scope, which "
+            + "the bootstrap key holds, may call it.")
+        {
+            BodyExample = """{"name": "payments"}""",
+            Ok = ResponseExamples.CreatedOrganization,
+            Errors =
+            [
+                new(400, "The name is missing, longer than 100 characters or holds control characters.", ProblemExamples.InvalidOrganization),
+                new(409, "An organization of that name exists.", ProblemExamples.OrganizationExists),
+            ],
+        },
+        ["ListOrganizations"] = new("Every organization of the server, by id. Only for a key with the `operator` scope.")
+        {
+            Ok = ResponseExamples.Organizations,
         },
         ["CreateConnection"] = new("Creates a DevLake-compatible webhook connection (SPEC §4.3) and its key, which is valid only on this "
             + "connection's webhook routes. The answer holds the key, shown this once, and the absolute URLs to paste into DevLake-style tooling.")

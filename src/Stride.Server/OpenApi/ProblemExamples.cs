@@ -31,6 +31,14 @@ internal static class ProblemExamples
         {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "One or more validation errors occurred.", "status": 400, "detail": "Unknown scope 'write'.", "errors": {"scopes": ["must list one or more of: ingest, read, admin."]}, "traceId": "0HNQ8P10AN7R8:00000001"}
         """;
 
+    public const string InvalidOrganization = """
+        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "One or more validation errors occurred.", "status": 400, "detail": "The organization needs a name.", "errors": {"name": ["is required: 1 to 100 characters, no control characters."]}, "traceId": "0HNQ8P10AN7R8:00000002"}
+        """;
+
+    public const string OrganizationExists = """
+        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.10", "title": "Conflict", "status": 409, "detail": "An organization named 'payments' exists already.", "traceId": "0HNQ8P10AN7R8:00000003"}
+        """;
+
     public const string NoKey = """
         {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "This organization has no active key 99.", "traceId": "0HNQ8P10AN7R9:00000001"}
         """;

@@ -291,7 +291,8 @@ internal static class ResponseExamples
               "ingest"
             ],
             "createdAt": "2026-11-22T18:41:48Z",
-            "revokedAt": null
+            "revokedAt": null,
+            "lastUsedAt": "2026-11-22T19:02:10Z"
           },
           {
             "id": 1,
@@ -302,7 +303,31 @@ internal static class ResponseExamples
               "operator"
             ],
             "createdAt": "2026-11-22T18:41:38Z",
-            "revokedAt": null
+            "revokedAt": null,
+            "lastUsedAt": "2026-11-22T18:41:48Z"
+          }
+        ]
+        """;
+
+    public const string CreatedOrganization = """
+        {
+          "id": 2,
+          "name": "payments",
+          "adminKey": "stride_Qm2Zr8TtVb1cPq0sXyLwE4nA7uJk9dHf3gRiOe5Ml6C"
+        }
+        """;
+
+    public const string Organizations = """
+        [
+          {
+            "id": 1,
+            "name": "default",
+            "createdAt": "2026-11-22T18:41:38Z"
+          },
+          {
+            "id": 2,
+            "name": "payments",
+            "createdAt": "2026-11-22T18:52:03Z"
           }
         ]
         """;

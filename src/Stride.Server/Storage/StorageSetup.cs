@@ -31,5 +31,5 @@ internal static class StorageSetup
     /// <summary>Makes the first key of a new installation (see <see cref="Bootstrap"/>).</summary>
     public static Task EnsureFirstKeyAsync(this IServiceProvider services, IConfiguration configuration, TextWriter output, CancellationToken ct)
         => Bootstrap.EnsureFirstKeyAsync(
-            services.GetRequiredService<IKeyStore>(), configuration, services.GetRequiredService<TimeProvider>(), output, ct);
+            services.GetRequiredService<IKeyStore>(), services.GetRequiredService<KeyHasher>(), configuration, services.GetRequiredService<TimeProvider>(), output, ct);
 }

@@ -152,6 +152,15 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
+    public async Task ReplaceKeyHashAsync(long id, byte[] hash, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        const string Sql = "UPDATE api_keys SET hash = @Hash WHERE id = @Id";
+        await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(Sql, new { Id = id, Hash = hash }, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task TouchKeyAsync(long id, long usedAt, CancellationToken ct)
     {
         const string Sql = "UPDATE api_keys SET last_used_at = @UsedAt WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @UsedAt)";

@@ -147,6 +147,14 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
+    public Task ReplaceKeyHashAsync(long id, byte[] hash, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        const string Sql = "UPDATE api_keys SET hash = @Hash WHERE id = @Id";
+        return _writer.WriteAsync((session, _) => session.Connection.Execute(Sql, new { Id = id, Hash = hash }), weight: 1, ct);
+    }
+
+    /// <inheritdoc />
     public Task TouchKeyAsync(long id, long usedAt, CancellationToken ct)
     {
         const string Sql = "UPDATE api_keys SET last_used_at = @UsedAt WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @UsedAt)";

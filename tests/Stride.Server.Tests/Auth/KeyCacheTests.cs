@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Stride.Server.Auth;
 using Stride.Storage;
@@ -69,8 +70,9 @@ public sealed class KeyCacheTests
         var store = app.Services.GetRequiredService<IKeyStore>();
         var other = await store.EnsureOrganizationAsync("other", Http.Ct);
         var secret = ApiKeys.Generate();
+        var hash = await app.Services.GetRequiredService<KeyHasher>().HashAsync(secret);
         var otherId = await store.CreateKeyAsync(
-            new NewApiKey(other, "other admin", ApiKeys.Prefix(secret), ApiKeys.Hash(secret), ["admin"], 1_780_000_000), Http.Ct);
+            new NewApiKey(other, "other admin", ApiKeys.Prefix(secret), hash, ["admin"], 1_780_000_000), Http.Ct);
         var cache = app.Services.GetRequiredService<KeyCache>();
 
         Assert.Null(await cache.FindByIdAsync(organization, otherId, store, Http.Ct));
@@ -100,7 +102,7 @@ public sealed class KeyCacheTests
         var (organization, id) = await CreateKeyAsync(app, "read");
         var store = app.Services.GetRequiredService<IKeyStore>();
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_780_000_000));
-        var cache = new KeyCache(clock);
+        var cache = new KeyCache(clock, app.Services.GetRequiredService<KeyHasher>(), NullLogger<KeyCache>.Instance);
         Assert.NotNull(await cache.FindByIdAsync(organization, id, store, Http.Ct));
 
         // Revoked in the store without this cache's Evict, as another node's API would.
@@ -119,7 +121,8 @@ public sealed class KeyCacheTests
         var response = await admin.PostObjectAsync("/api/v1/keys", new { name = "cache test", scopes });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<CreatedKey>(Http.Ct);
-        var record = await app.Services.GetRequiredService<IKeyStore>().FindKeyAsync(ApiKeys.Hash(created!.Key), Http.Ct);
+        var hash = await app.Services.GetRequiredService<KeyHasher>().HashAsync(created!.Key);
+        var record = await app.Services.GetRequiredService<IKeyStore>().FindKeyAsync(hash, Http.Ct);
         Assert.NotNull(record);
         Assert.Equal(created.Id, record.Id);
         return (record.Organization, record.Id);
@@ -152,5 +155,17 @@ public sealed class KeyCacheTests
 
         public Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)
             => inner.RevokeKeyAsync(organization, id, revokedAt, ct);
+
+        public Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken ct) => inner.ListOrganizationsAsync(ct);
+
+        public Task<Organization?> CreateOrganizationAsync(string name, NewApiKey adminKey, CancellationToken ct)
+            => inner.CreateOrganizationAsync(name, adminKey, ct);
+
+        public Task ReplaceKeyHashAsync(long id, byte[] hash, CancellationToken ct) => inner.ReplaceKeyHashAsync(id, hash, ct);
+
+        public Task TouchKeyAsync(long id, long usedAt, CancellationToken ct) => inner.TouchKeyAsync(id, usedAt, ct);
+
+        public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct)
+            => inner.GetOrCreateSecretAsync(name, candidate, ct);
     }
 }

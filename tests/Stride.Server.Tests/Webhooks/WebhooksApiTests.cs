@@ -116,7 +116,7 @@ public sealed class WebhooksApiTests
         var store = app.Services.GetRequiredService<IKeyStore>();
         var organization = await store.EnsureOrganizationAsync("other", Http.Ct);
         var key = ApiKeys.Generate();
-        await store.CreateKeyAsync(new NewApiKey(organization, "other", ApiKeys.Prefix(key), ApiKeys.Hash(key), ["admin"], 1_780_000_000), Http.Ct);
+        await store.CreateKeyAsync(new NewApiKey(organization, "other", ApiKeys.Prefix(key), await app.Services.GetRequiredService<KeyHasher>().HashAsync(key), ["admin"], 1_780_000_000), Http.Ct);
         using var other = app.CreateClient(key);
 
         await (await other.PostWebhookAsync("github", WebhookFixture.Load("github-push"))).AssertWebhookAsync(HttpStatusCode.OK, 1);
