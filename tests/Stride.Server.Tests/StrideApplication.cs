@@ -9,11 +9,20 @@ using Microsoft.Extensions.Logging;
 namespace Stride.Server.Tests;
 
 /// <summary>The real server on its own SQLite file, reached through the ASP.NET test host.</summary>
-internal sealed class StrideApplication : WebApplicationFactory<Program>
+/// <param name="settings">Configuration added to the server's (say <c>Stride:KeySecret</c>).</param>
+/// <param name="directory">
+/// The folder of the SQLite file, for a server started again on another's database; a new temp folder
+/// (deleted with the application) when null. A given folder is left for its owner to delete.
+/// </param>
+internal sealed class StrideApplication(IReadOnlyDictionary<string, string?>? settings = null, string? directory = null)
+    : WebApplicationFactory<Program>
 {
     public const string BootstrapKey = "stride_test_bootstrap_key_0123456789";
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("stride-test-").FullName;
+    private readonly string _directory = directory ?? Directory.CreateTempSubdirectory("stride-test-").FullName;
+    private readonly bool _ownsDirectory = directory is null;
+
+    public string Folder => _directory;
 
     public string DatabasePath => Path.Combine(_directory, "stride.db");
 
@@ -49,6 +58,11 @@ internal sealed class StrideApplication : WebApplicationFactory<Program>
             ["Stride:Database"] = $"Data Source={DatabasePath}",
             ["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey,
         }));
+        if (settings is not null)
+        {
+            builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(settings));
+        }
+
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         return base.CreateHost(builder);
     }
@@ -57,6 +71,11 @@ internal sealed class StrideApplication : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_directory, recursive: true);
