@@ -9,6 +9,7 @@ using Stride.Server.Health;
 using Stride.Server.Incidents;
 using Stride.Server.Ingestion;
 using Stride.Server.Keys;
+using Stride.Server.Limits;
 using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
 using Stride.Server.Organizations;
@@ -29,6 +30,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddSingleton(TimeProvider.System);
 await builder.AddStrideStorageAsync();                  // SQLite file unless Stride:Database says otherwise
 builder.Services.AddStrideAuth();                       // API keys with scopes
+builder.Services.AddStrideLimits(builder.Configuration); // per-key rate limit and request time limit (Stride:Limits)
 builder.Services.AddStrideOpenApi();                    // /openapi/v1.json, built when asked for
 builder.AddStrideDashboard();                           // the web dashboard at /, with its own sign-in cookie
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -54,6 +56,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseStrideLimits();
 app.UseScopeChecks();
 
 app.MapHealthApi();
