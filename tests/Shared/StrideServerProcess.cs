@@ -15,7 +15,8 @@ internal sealed record CliRun(int ExitCode, string StandardOutput, string Standa
 /// <summary>
 /// The real Stride server as a separate OS process on a free local port, with its own SQLite file (or
 /// a database it is given: several such nodes can share one PostgreSQL database) and a known bootstrap
-/// key; and a way to run the real <c>stride</c> CLI against it.
+/// key; and a way to run the real <c>stride</c> CLI against it. It can be killed as a crash would kill
+/// it, and started again on the same database and home folder.
 /// </summary>
 /// <remarks>
 /// A separate process rather than the ASP.NET test host, because the CLI is itself a separate process
@@ -39,21 +40,29 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     /// <summary>How often a free port may turn out taken by the time the server binds it.</summary>
     private const int StartAttempts = 3;
 
-    private readonly Process _process;
+    /// <summary>The exit code .NET reports on Unix for a process ended by SIGKILL: 128 + 9.</summary>
+    private const int KilledExitCode = 137;
+
     private readonly string _directory;
+    private readonly string _database;
     private readonly StringBuilder _output;
+    private Process _process;
     private bool _disposed;
 
-    private StrideServerProcess(Process process, string directory, StringBuilder output, int port)
+    private StrideServerProcess(Process process, string directory, string database, StringBuilder output, int port)
     {
         _process = process;
         _directory = directory;
+        _database = database;
         _output = output;
-        BaseUrl = $"http://127.0.0.1:{port}";
+        BaseUrl = Url(port);
     }
 
-    /// <summary>Where the server listens, without a trailing slash: <c>http://127.0.0.1:PORT</c>.</summary>
-    public string BaseUrl { get; }
+    /// <summary>
+    /// Where the server listens, without a trailing slash: <c>http://127.0.0.1:PORT</c>. A restart
+    /// keeps it unless another process took the port meanwhile.
+    /// </summary>
+    public string BaseUrl { get; private set; }
 
     /// <summary>The server's SQLite file.</summary>
     public string DatabasePath => Path.Combine(_directory, "stride.db");
@@ -70,7 +79,7 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the server process has exited (it should not, until disposed).</summary>
+    /// <summary>Whether the server process has exited (it should not, until disposed or killed).</summary>
     public bool HasExited => _process.HasExited;
 
     /// <summary>
@@ -169,6 +178,69 @@ internal sealed class StrideServerProcess : IAsyncDisposable
             ?? throw new InvalidOperationException($"POST /api/v1/keys answered no key: {body}");
     }
 
+    /// <summary>
+    /// Ends the server with SIGKILL, as a crash or the OOM killer would: no shutdown, no flush, no
+    /// response to requests in flight. Its folder and database stay, for <see cref="RestartAsync"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server had already exited, or did not end by SIGKILL.</exception>
+    public async Task KillAsync()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The Stride server had already exited with {_process.ExitCode}. Its output:\n{Output}");
+        }
+
+        // `dotnet Stride.Server.dll` runs the server in the host process itself (no child process),
+        // so this is the server; Kill sends SIGKILL on Unix. Should the server exit on its own in
+        // between, the exit code below tells.
+        _process.Kill();
+
+        // A killed process cannot delay its end; 10 s is only so that a broken kill fails the test.
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(wait.Token);
+        if (!OperatingSystem.IsWindows() && _process.ExitCode != KilledExitCode)
+        {
+            throw new InvalidOperationException(
+                $"The Stride server ended with {_process.ExitCode}, not by SIGKILL ({KilledExitCode}). Its output:\n{Output}");
+        }
+    }
+
+    /// <summary>
+    /// Starts the server again after <see cref="KillAsync"/>, on the same database, home folder and
+    /// (when still free) port, and waits until <c>/readyz</c> answers 200. <see cref="Output"/> goes on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server still runs, or did not get ready; the message holds its output.</exception>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("The Stride server still runs: kill it before restarting it.");
+        }
+
+        var dll = RequireBuilt(ServerPath, "src/Stride.Server");
+        var port = new Uri(BaseUrl).Port;
+        for (var attempt = 1; ; attempt++)
+        {
+            var since = Output.Length;
+            Append(_output, $"[test] restarting on port {port}");
+            _process.Dispose();
+            _process = Spawn(dll, _database, _directory, port, _output);
+            BaseUrl = Url(port);
+            try
+            {
+                await WaitUntilReadyAsync(ct);
+                return;
+            }
+            catch (ServerExitedException) when (attempt < StartAttempts && Output[since..].Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                port = FreePort();
+            }
+        }
+    }
+
     /// <summary>Stops the server (its whole process tree) and deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -262,8 +334,26 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("stride-server-").FullName;
         var output = new StringBuilder();
-        var start = DotnetStart(dll, ["--urls", $"http://127.0.0.1:{port}"]);
-        start.Environment["Stride__Database"] = database ?? $"Data Source={Path.Combine(directory, "stride.db")}";
+        database ??= $"Data Source={Path.Combine(directory, "stride.db")}";
+        Process process;
+        try
+        {
+            process = Spawn(dll, database, directory, port, output);
+        }
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+
+        return new StrideServerProcess(process, directory, database, output, port);
+    }
+
+    /// <summary>Starts <c>dotnet Stride.Server.dll</c> on <paramref name="port"/>, its output going to <paramref name="output"/>.</summary>
+    private static Process Spawn(string dll, string database, string directory, int port, StringBuilder output)
+    {
+        var start = DotnetStart(dll, ["--urls", Url(port)]);
+        start.Environment["Stride__Database"] = database;
         start.Environment["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey;
 
         // A home folder of its own: nothing a node keeps under ~ (such as a data-protection key ring)
@@ -280,14 +370,15 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         catch
         {
             process.Dispose();
-            Directory.Delete(directory, recursive: true);
             throw;
         }
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new StrideServerProcess(process, directory, output, port);
+        return process;
     }
+
+    private static string Url(int port) => $"http://127.0.0.1:{port}";
 
     private async Task WaitUntilReadyAsync(CancellationToken ct)
     {
