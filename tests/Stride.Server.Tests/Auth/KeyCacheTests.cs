@@ -145,16 +145,6 @@ public sealed class KeyCacheTests
 
         public Task<long> EnsureOrganizationAsync(string name, CancellationToken ct) => inner.EnsureOrganizationAsync(name, ct);
 
-        public Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken ct) => inner.ListOrganizationsAsync(ct);
-
-        public Task<Organization?> CreateOrganizationAsync(string name, NewApiKey adminKey, CancellationToken ct)
-            => inner.CreateOrganizationAsync(name, adminKey, ct);
-
-        public Task TouchKeyAsync(long id, long usedAt, CancellationToken ct) => inner.TouchKeyAsync(id, usedAt, ct);
-
-        public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct)
-            => inner.GetOrCreateSecretAsync(name, candidate, ct);
-
         public Task<bool> AnyKeyAsync(CancellationToken ct) => inner.AnyKeyAsync(ct);
 
         public Task<long> CreateKeyAsync(NewApiKey key, CancellationToken ct) => inner.CreateKeyAsync(key, ct);
