@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -40,20 +41,25 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     /// <summary>How often a free port may turn out taken by the time the server binds it.</summary>
     private const int StartAttempts = 3;
 
+    private const int SigTerm = 15;
+
     /// <summary>The exit code .NET reports on Unix for a process ended by SIGKILL: 128 + 9.</summary>
     private const int KilledExitCode = 137;
 
     private readonly string _directory;
     private readonly string _database;
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly StringBuilder _output;
     private Process _process;
     private bool _disposed;
 
-    private StrideServerProcess(Process process, string directory, string database, StringBuilder output, int port)
+    private StrideServerProcess(
+        Process process, string directory, string database, IReadOnlyDictionary<string, string> settings, StringBuilder output, int port)
     {
         _process = process;
         _directory = directory;
         _database = database;
+        _settings = settings;
         _output = output;
         BaseUrl = Url(port);
     }
@@ -125,14 +131,16 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     /// </summary>
     /// <param name="ct">Stops waiting.</param>
     /// <param name="database">The connection string of the database to use (<c>Stride__Database</c>); a new SQLite file when null.</param>
+    /// <param name="settings">More environment variables of the server (configuration such as <c>Stride__Limits__MaxRequestBodyBytes</c>).</param>
     /// <exception cref="FileNotFoundException">The server is not built in this configuration.</exception>
     /// <exception cref="InvalidOperationException">The server exited or did not get ready in time; the message holds its output.</exception>
-    public static async Task<StrideServerProcess> StartAsync(CancellationToken ct, string? database = null)
+    public static async Task<StrideServerProcess> StartAsync(
+        CancellationToken ct, string? database = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = RequireBuilt(ServerPath, "src/Stride.Server");
         for (var attempt = 1; ; attempt++)
         {
-            var server = Launch(dll, database);
+            var server = Launch(dll, database, settings ?? new Dictionary<string, string>());
             try
             {
                 await server.WaitUntilReadyAsync(ct);
@@ -208,6 +216,33 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// Asks the server to stop with SIGTERM, as a service manager or container runtime does, and waits
+    /// for it to exit. Its folder and database stay, for <see cref="RestartAsync"/>.
+    /// </summary>
+    /// <returns>The server's exit code.</returns>
+    /// <exception cref="TimeoutException">The server had not exited after <paramref name="wait"/>.</exception>
+    public async Task<int> TerminateAsync(TimeSpan wait)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The Stride server did not exit within {wait} of SIGTERM. Its output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>
     /// Starts the server again after <see cref="KillAsync"/>, on the same database, home folder and
     /// (when still free) port, and waits until <c>/readyz</c> answers 200. <see cref="Output"/> goes on.
     /// </summary>
@@ -227,7 +262,7 @@ internal sealed class StrideServerProcess : IAsyncDisposable
             var since = Output.Length;
             Append(_output, $"[test] restarting on port {port}");
             _process.Dispose();
-            _process = Spawn(dll, _database, _directory, port, _output);
+            _process = Spawn(dll, _database, _settings, _directory, port, _output);
             BaseUrl = Url(port);
             try
             {
@@ -329,7 +364,7 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         return new CliRun(process.ExitCode, await stdout, await stderr);
     }
 
-    private static StrideServerProcess Launch(string dll, string? database)
+    private static StrideServerProcess Launch(string dll, string? database, IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("stride-server-").FullName;
@@ -338,7 +373,7 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         Process process;
         try
         {
-            process = Spawn(dll, database, directory, port, output);
+            process = Spawn(dll, database, settings, directory, port, output);
         }
         catch
         {
@@ -346,15 +381,20 @@ internal sealed class StrideServerProcess : IAsyncDisposable
             throw;
         }
 
-        return new StrideServerProcess(process, directory, database, output, port);
+        return new StrideServerProcess(process, directory, database, settings, output, port);
     }
 
     /// <summary>Starts <c>dotnet Stride.Server.dll</c> on <paramref name="port"/>, its output going to <paramref name="output"/>.</summary>
-    private static Process Spawn(string dll, string database, string directory, int port, StringBuilder output)
+    private static Process Spawn(
+        string dll, string database, IReadOnlyDictionary<string, string> settings, string directory, int port, StringBuilder output)
     {
         var start = DotnetStart(dll, ["--urls", Url(port)]);
         start.Environment["Stride__Database"] = database;
         start.Environment["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey;
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
 
         // A home folder of its own: nothing a node keeps under ~ (such as a data-protection key ring)
         // is shared with other nodes through the machine, only through the database.
@@ -379,6 +419,9 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     }
 
     private static string Url(int port) => $"http://127.0.0.1:{port}";
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private async Task WaitUntilReadyAsync(CancellationToken ct)
     {

@@ -2,14 +2,15 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Stride.Server.Auth;
 
 namespace Stride.Server.Limits;
 
 /// <summary>
 /// Per-key rate limiting (429 with <c>Retry-After</c>) and a time limit on every request (503), both
-/// answered as problem details. Request body size is Kestrel's own limit (<c>Kestrel:Limits:MaxRequestBodySize</c>,
-/// 30 MB by default: 413); batch size, JSON depth and string lengths are checked where bodies are read.
+/// answered as problem details, and the request body size (Kestrel's limit: 413). Batch size, JSON depth
+/// and string lengths are checked where bodies are read.
 /// </summary>
 internal static class LimitsSetup
 {
@@ -19,6 +20,7 @@ internal static class LimitsSetup
     {
         var settings = configuration.GetSection(Section).Get<LimitSettings>() ?? new LimitSettings();
         services.AddSingleton(settings);
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
@@ -112,6 +114,9 @@ internal sealed class LimitSettings
 
     /// <summary>How many requests a key may send at once above the sustained rate.</summary>
     public int Burst { get; set; } = 2_000;
+
+    /// <summary>The largest request body accepted, in bytes (a larger one is answered 413). 30 MB holds 100,000 events.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 30_000_000;
 
     /// <summary>The longest a request may take before it is stopped with 503; 0 turns the limit off.</summary>
     public double RequestTimeoutSeconds { get; set; } = 100;
