@@ -10,6 +10,7 @@ using Stride.Server.Incidents;
 using Stride.Server.Ingestion;
 using Stride.Server.Keys;
 using Stride.Server.Limits;
+using Stride.Server.Logging;
 using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
 using Stride.Server.Organizations;
@@ -19,8 +20,7 @@ using Stride.Server.Webhooks;
 
 // appsettings.json is found beside the binary wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // per-request lines would log query-string keys
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);   // else a log scope and activity per request
+builder.AddStrideLogging();                             // JSON lines unless in a terminal; never a key in a log
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--database"] = "Stride:Database" });
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
@@ -48,6 +48,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 
 var app = builder.Build();
+app.UseStrideRequestLog();                             // off unless Logging:LogLevel:Stride.Requests=Information
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's broken request (too large, cut short) is its error, not the server's.
