@@ -21,6 +21,7 @@ internal static class LimitsSetup
         var settings = configuration.GetSection(Section).Get<LimitSettings>() ?? new LimitSettings();
         services.AddSingleton(settings);
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds));
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
@@ -120,4 +121,7 @@ internal sealed class LimitSettings
 
     /// <summary>The longest a request may take before it is stopped with 503; 0 turns the limit off.</summary>
     public double RequestTimeoutSeconds { get; set; } = 100;
+
+    /// <summary>How long a stopping server (SIGTERM, Ctrl+C) waits for requests in flight before it ends anyway.</summary>
+    public double ShutdownTimeoutSeconds { get; set; } = 30;
 }
