@@ -152,5 +152,15 @@ public sealed class KeyCacheTests
 
         public Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)
             => inner.RevokeKeyAsync(organization, id, revokedAt, ct);
+
+        public Task<IReadOnlyList<Organization>> ListOrganizationsAsync(CancellationToken ct) => inner.ListOrganizationsAsync(ct);
+
+        public Task<Organization?> CreateOrganizationAsync(string name, NewApiKey adminKey, CancellationToken ct)
+            => inner.CreateOrganizationAsync(name, adminKey, ct);
+
+        public Task TouchKeyAsync(long id, long usedAt, CancellationToken ct) => inner.TouchKeyAsync(id, usedAt, ct);
+
+        public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct)
+            => inner.GetOrCreateSecretAsync(name, candidate, ct);
     }
 }
