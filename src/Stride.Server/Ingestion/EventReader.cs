@@ -84,6 +84,9 @@ internal static partial class EventReader
         {
             var reader = new Utf8JsonReader(body, ReaderOptions(list.Options));
             items = JsonSerializer.Deserialize(ref reader, list);
+
+            // The serializer stops at the array's end; reading on throws for anything but whitespace after it.
+            reader.Read();
         }
         catch (JsonException e)
         {
