@@ -45,6 +45,17 @@ public interface IKeyStore
     /// </summary>
     Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct);
 
+    /// <summary>
+    /// Calls <paramref name="revoked"/> with the id of every key revoked from now on by any server sharing the
+    /// database, until <paramref name="ct"/> is cancelled; with null when revocations may have been missed
+    /// (at start, or after the watch was interrupted), so that the caller drops every key it remembers.
+    /// </summary>
+    /// <remarks>
+    /// Lets each node of a shared database forget a revoked key at once instead of when its cache expires.
+    /// A store only one process opens (SQLite) has nothing to watch: revocations happen in that process.
+    /// </remarks>
+    Task WatchRevocationsAsync(Action<long?> revoked, CancellationToken ct);
+
     /// <summary>Revokes a key of the organization.</summary>
     /// <returns>1 when a key was revoked, 0 when the organization has no such unrevoked key.</returns>
     Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct);

@@ -99,8 +99,9 @@ internal sealed class ApiKeyAuthenticationHandler(IKeyStore keys, KeyCache cache
 /// </summary>
 /// <remarks>
 /// Two lookups: by the key's hash (API requests, sign-in), and by organization and key id (the
-/// dashboard's cookie, which holds the id but never the secret). A revocation on this node evicts
-/// at once; other nodes see it within <see cref="Lifetime"/>. No secret is kept here.
+/// dashboard's cookie, which holds the id but never the secret). A revocation evicts at once, on this
+/// node through the API and on the others through <see cref="RevocationWatch"/>; were that watch
+/// interrupted, <see cref="Lifetime"/> still bounds how long a revoked key is served. No secret is kept here.
 /// Safe for concurrent use.
 /// </remarks>
 internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyCache> logger)
@@ -240,7 +241,15 @@ internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyC
         return found;
     }
 
-    /// <summary>Forgets a key at once, in both lookups: called when it is revoked on this node.</summary>
+    /// <summary>Forgets every key, as when revocations may have been missed (see <see cref="IKeyStore.WatchRevocationsAsync"/>).</summary>
+    public void Clear()
+    {
+        Interlocked.Increment(ref _evictions);
+        _byHash.Clear();
+        _byOrganization.Clear();
+    }
+
+    /// <summary>Forgets a key at once, in both lookups: called when it is revoked on this node or another.</summary>
     public void Evict(long keyId)
     {
         Interlocked.Increment(ref _evictions);

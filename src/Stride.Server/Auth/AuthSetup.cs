@@ -7,6 +7,7 @@ internal static class AuthSetup
     {
         services.AddSingleton<KeyHasher>();
         services.AddSingleton<KeyCache>();
+        services.AddHostedService<RevocationWatch>();   // other nodes' revocations, at once
         services.AddTransient<ApiKeyAuthenticationHandler>();
         services.AddAuthentication(o =>
         {

@@ -49,8 +49,7 @@ internal static class DashboardAuth
     /// </summary>
     /// <remarks>
     /// Through <see cref="KeyCache.FindByIdAsync"/>, so that a page costs no key read: a key
-    /// revoked through the API on this node is signed out at the next page, one revoked on
-    /// another node within <see cref="KeyCache.Lifetime"/>.
+    /// revoked on any node is signed out at the next page (see <see cref="RevocationWatch"/>).
     /// </remarks>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {

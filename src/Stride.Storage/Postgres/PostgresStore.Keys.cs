@@ -1,4 +1,6 @@
+using System.Globalization;
 using Dapper;
+using Npgsql;
 
 namespace Stride.Storage.Postgres;
 
@@ -7,6 +9,11 @@ public sealed partial class PostgresStore
 {
     // Names "creating the first key" among the database's advisory locks.
     private const long FirstKeyLock = 0x537472696465314b;
+
+    // The NOTIFY channel on which revocations reach every node.
+    private const string RevocationChannel = "stride_key_revoked";
+
+    private static readonly TimeSpan WatchCheckInterval = TimeSpan.FromSeconds(30);
 
     /// <inheritdoc />
     public async Task<long> EnsureOrganizationAsync(string name, CancellationToken ct)
@@ -183,14 +190,69 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// LISTEN on one connection of the pool for the whole watch; revoking sends NOTIFY with the key's id.
+    /// The connection is checked every <see cref="WatchCheckInterval"/> (a connection that died without
+    /// a word would otherwise wait forever), and a lost one is opened again, after telling the caller that
+    /// revocations may have been missed.
+    /// </remarks>
+    public async Task WatchRevocationsAsync(Action<long?> revoked, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(revoked);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+                connection.Notification += (_, e) => revoked(long.TryParse(e.Payload, CultureInfo.InvariantCulture, out var id) ? id : null);
+                await using (var listen = new NpgsqlCommand($"LISTEN {RevocationChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+
+                revoked(null);   // whatever was revoked before this LISTEN took effect
+                while (true)
+                {
+                    if (!await connection.WaitAsync(WatchCheckInterval, ct).ConfigureAwait(false))
+                    {
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                revoked(null);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)
     {
+        // The notification goes out when the update commits (one statement, one transaction), to every node
+        // watching (WatchRevocationsAsync).
         const string Sql = """
-            UPDATE api_keys SET revoked_at = @RevokedAt
-            WHERE org = @Organization AND id = @Id AND revoked_at IS NULL
+            WITH revoked AS (
+                UPDATE api_keys SET revoked_at = @RevokedAt
+                WHERE org = @Organization AND id = @Id AND revoked_at IS NULL
+                RETURNING id)
+            SELECT count(*) FROM revoked, pg_notify(@Channel, revoked.id::text)
             """;
-        var parameters = new { Organization = organization, Id = id, RevokedAt = revokedAt };
+        var parameters = new { Organization = organization, Id = id, RevokedAt = revokedAt, Channel = RevocationChannel };
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
+        return (int)await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, parameters, cancellationToken: ct)).ConfigureAwait(false);
     }
 }

@@ -163,6 +163,8 @@ public sealed class KeyCacheTests
 
         public Task ReplaceKeyHashAsync(long id, byte[] hash, CancellationToken ct) => inner.ReplaceKeyHashAsync(id, hash, ct);
 
+        public Task WatchRevocationsAsync(Action<long?> revoked, CancellationToken ct) => inner.WatchRevocationsAsync(revoked, ct);
+
         public Task TouchKeyAsync(long id, long usedAt, CancellationToken ct) => inner.TouchKeyAsync(id, usedAt, ct);
 
         public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken ct)

@@ -79,6 +79,39 @@ public sealed class MultiNodeTests
     }
 
     [Fact]
+    public async Task AKeyRevokedOnOneNodeIsRefusedOnTheOtherAtOnceNotWhenItsCacheExpires()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(ct);
+        await using var nodes = await Nodes.StartAsync(database.ConnectionString, count: 2, ct);
+        using var created = await nodes[0].PostAsync(
+            "/api/v1/keys", new StringContent("""{"name": "ci", "scopes": ["read"]}""", Encoding.UTF8, "application/json"), ct);
+        var key = JsonDocument.Parse(await created.Content.ReadAsStringAsync(ct)).RootElement;
+        using var reader = new HttpClient { BaseAddress = new Uri(nodes.BaseUrl(1)) };
+        reader.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.GetProperty("key").GetString());
+        using (var before = await reader.GetAsync("/api/v1/systems", ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);   // node 2 now holds the key in its cache
+        }
+
+        using var revoked = await nodes[0].DeleteAsync($"/api/v1/keys/{key.GetProperty("id").GetInt64()}", ct);
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+
+        // The notification crosses the database in milliseconds; the cache alone would keep the key
+        // for KeyCache.Lifetime (5 s). Allow a second for a loaded machine.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpStatusCode status;
+        do
+        {
+            using var after = await reader.GetAsync("/api/v1/systems", ct);
+            status = after.StatusCode;
+        }
+        while (status == HttpStatusCode.OK && clock.Elapsed < TimeSpan.FromSeconds(1));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+
+    [Fact]
     public async Task ADashboardSignInOnOneNodeIsValidOnTheOther()
     {
         var ct = TestContext.Current.CancellationToken;
