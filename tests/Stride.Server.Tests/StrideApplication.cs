@@ -14,6 +14,15 @@ internal sealed class StrideApplication : WebApplicationFactory<Program>
     public const string BootstrapKey = "stride_test_bootstrap_key_0123456789";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("stride-test-").FullName;
+    private readonly string? _database;
+
+    /// <summary>The server on its own SQLite file.</summary>
+    public StrideApplication()
+    {
+    }
+
+    /// <summary>The server on another database: a PostgreSQL connection string (<c>Host=…</c>).</summary>
+    public StrideApplication(string database) => _database = database;
 
     public string DatabasePath => Path.Combine(_directory, "stride.db");
 
@@ -46,7 +55,7 @@ internal sealed class StrideApplication : WebApplicationFactory<Program>
         // Host configuration, so that Program.cs sees it before the app is built (dotnet/aspnetcore#37680).
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Stride:Database"] = $"Data Source={DatabasePath}",
+            ["Stride:Database"] = _database ?? $"Data Source={DatabasePath}",
             ["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey,
         }));
         builder.ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning));
