@@ -39,6 +39,10 @@ internal static class ProblemExamples
         {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.10", "title": "Conflict", "status": 409, "detail": "An organization named 'payments' exists already.", "traceId": "0HNQ8P10AN7R8:00000003"}
         """;
 
+    public const string TooManyRequests = """
+        {"type": "https://tools.ietf.org/html/rfc6585#section-4", "title": "Too Many Requests", "status": 429, "detail": "This key sent more than its 1000 requests per second. Retry after 1 s, or send events in batches (POST /api/v1/events takes up to 100,000 per request).", "traceId": "0HNQ8P10AN7RE:00000001"}
+        """;
+
     public const string NoKey = """
         {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "detail": "This organization has no active key 99.", "traceId": "0HNQ8P10AN7R9:00000001"}
         """;

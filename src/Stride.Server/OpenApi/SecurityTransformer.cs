@@ -6,8 +6,8 @@ namespace Stride.Server.OpenApi;
 
 /// <summary>
 /// States, for every route that <see cref="ScopeChecks.RequireScope"/> guards, the key it needs
-/// (any of the three ways of sending one, with the scopes that let it in) and the 401 and 403
-/// answers the scope check gives.
+/// (any of the three ways of sending one, with the scopes that let it in), the 401 and 403
+/// answers the scope check gives, and the 429 of the per-key rate limit.
 /// </summary>
 /// <remarks>
 /// Read from the same endpoint metadata the scope check enforces, so the document cannot drift
@@ -62,6 +62,8 @@ internal sealed class SecurityTransformer : IOpenApiOperationTransformer
         operation.Description = $"{operation.Description}\n\nNeeds a key with scope {names} (`admin` implies `ingest` and `read`).".TrimStart();
         Problems.Add(operation, StatusCodes.Status401Unauthorized, "No key, or an unknown or revoked one.", ProblemExamples.Unauthorized);
         Problems.Add(operation, StatusCodes.Status403Forbidden, $"The key lacks scope {names}.", ProblemExamples.Forbidden);
+        Problems.Add(operation, StatusCodes.Status429TooManyRequests,
+            "The key sent more requests than its rate limit (`Stride:Limits`); `Retry-After` says when to retry.", ProblemExamples.TooManyRequests);
         return Task.CompletedTask;
     }
 }
