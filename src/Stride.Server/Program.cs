@@ -11,6 +11,7 @@ using Stride.Server.Ingestion;
 using Stride.Server.Keys;
 using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
+using Stride.Server.Operations;
 using Stride.Server.Organizations;
 using Stride.Server.Storage;
 using Stride.Server.Systems;
@@ -31,6 +32,7 @@ await builder.AddStrideStorageAsync();                  // SQLite file unless St
 builder.Services.AddStrideAuth();                       // API keys with scopes
 builder.Services.AddStrideOpenApi();                    // /openapi/v1.json, built when asked for
 builder.AddStrideDashboard();                           // the web dashboard at /, with its own sign-in cookie
+builder.AddStrideOperations();                          // GET /metrics for Prometheus (Stride:Prometheus:*)
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {
     // Kestrel's own messages ("Request body too large…") tell the client what to fix.
@@ -46,6 +48,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 
 var app = builder.Build();
+app.UseRequestCounters();                               // first, so that it sees the status sent, errors included
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's broken request (too large, cut short) is its error, not the server's.
@@ -57,6 +60,7 @@ app.UseAuthentication();
 app.UseScopeChecks();
 
 app.MapHealthApi();
+app.MapOperationsApi();                                 // operator keys only: every organization's numbers
 app.MapIngestionApi();
 app.MapPulseApi();
 app.MapWebhooksApi();                                  // GitHub, GitLab and PagerDuty webhooks (SPEC §4.4)
