@@ -120,8 +120,9 @@ internal sealed class RequestCounters
                 children = _children.GetOrAdd(key, Create(method, status));
             }
 
-            children.Requests.Inc();
-            children.Rejected?.Inc();
+            // Exemplar.None skips asking the (empty) exemplar provider on every request.
+            children.Requests.Inc(1, Exemplar.None);
+            children.Rejected?.Inc(1, Exemplar.None);
         }
 
         private Children Create(int method, int status)

@@ -22,9 +22,11 @@ internal sealed class StoredEventCounters
     private readonly ConcurrentDictionary<long, long[]> _byOrganization = new();
     private readonly ConcurrentDictionary<long, string> _names = new();
     private readonly Counter _stored;
+    private readonly ILogger<StoredEventCounters> _logger;
 
-    public StoredEventCounters(IMetricFactory metrics)
+    public StoredEventCounters(IMetricFactory metrics, ILogger<StoredEventCounters> logger)
     {
+        _logger = logger;
         _stored = metrics.CreateCounter(Name,
             "Events stored by ingestion (every route: native, Pulse, webhooks, DevLake), by organization and type.",
             ["organization", "type"]);
@@ -68,9 +70,18 @@ internal sealed class StoredEventCounters
             if (!_names.TryGetValue(organization, out var name))
             {
                 // Organizations are never renamed, so a name is read once (all of them, in one query).
-                foreach (var o in await keys.ListOrganizationsAsync(ct))
+                try
                 {
-                    _names[o.Id] = o.Name;
+                    foreach (var o in await keys.ListOrganizationsAsync(ct))
+                    {
+                        _names[o.Id] = o.Name;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Nothing is lost: the numbers are kept, and published at a later scrape.
+                    _logger.LogWarning(e, "Organization names could not be read; stored-event counts wait for a later scrape");
+                    return;
                 }
 
                 if (!_names.TryGetValue(organization, out name))
