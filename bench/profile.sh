@@ -65,6 +65,7 @@ cleanup() {
 trap cleanup EXIT
 
 ( cd "$SERVER_DIR" && Stride__Database="Data Source=$DB" STRIDE_BOOTSTRAP_KEY="$KEY" \
+    Stride__Limits__RequestsPerSecond=100000000 Stride__Limits__Burst=100000000 \
     exec dotnet Stride.Server.dll --urls "http://127.0.0.1:$PORT" ) > "$OUT.server.log" 2>&1 &
 SPID=$!
 for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/readyz" && break; sleep 0.2; done

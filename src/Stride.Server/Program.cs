@@ -9,6 +9,8 @@ using Stride.Server.Health;
 using Stride.Server.Incidents;
 using Stride.Server.Ingestion;
 using Stride.Server.Keys;
+using Stride.Server.Limits;
+using Stride.Server.Logging;
 using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
 using Stride.Server.Operations;
@@ -19,8 +21,7 @@ using Stride.Server.Webhooks;
 
 // appsettings.json is found beside the binary wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // per-request lines would log query-string keys
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);   // else a log scope and activity per request
+builder.AddStrideLogging();                             // JSON lines unless in a terminal; never a key in a log
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--database"] = "Stride:Database" });
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
@@ -30,6 +31,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 builder.Services.AddSingleton(TimeProvider.System);
 await builder.AddStrideStorageAsync();                  // SQLite file unless Stride:Database says otherwise
 builder.Services.AddStrideAuth();                       // API keys with scopes
+builder.Services.AddStrideLimits(builder.Configuration); // per-key rate limit and request time limit (Stride:Limits)
 builder.Services.AddStrideOpenApi();                    // /openapi/v1.json, built when asked for
 builder.AddStrideDashboard();                           // the web dashboard at /, with its own sign-in cookie
 builder.AddStrideOperations();                          // GET /metrics for Prometheus (Stride:Prometheus:*)
@@ -49,6 +51,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 
 var app = builder.Build();
 app.UseRequestCounters();                               // first, so that it sees the status sent, errors included
+app.UseStrideRequestLog();                             // off unless Logging:LogLevel:Stride.Requests=Information
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's broken request (too large, cut short) is its error, not the server's.
@@ -57,6 +60,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseStrideLimits();
 app.UseScopeChecks();
 
 app.MapHealthApi();

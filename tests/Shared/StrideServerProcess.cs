@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -15,7 +16,8 @@ internal sealed record CliRun(int ExitCode, string StandardOutput, string Standa
 /// <summary>
 /// The real Stride server as a separate OS process on a free local port, with its own SQLite file (or
 /// a database it is given: several such nodes can share one PostgreSQL database) and a known bootstrap
-/// key; and a way to run the real <c>stride</c> CLI against it.
+/// key; and a way to run the real <c>stride</c> CLI against it. It can be killed as a crash would kill
+/// it, and started again on the same database and home folder.
 /// </summary>
 /// <remarks>
 /// A separate process rather than the ASP.NET test host, because the CLI is itself a separate process
@@ -39,21 +41,34 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     /// <summary>How often a free port may turn out taken by the time the server binds it.</summary>
     private const int StartAttempts = 3;
 
-    private readonly Process _process;
+    private const int SigTerm = 15;
+
+    /// <summary>The exit code .NET reports on Unix for a process ended by SIGKILL: 128 + 9.</summary>
+    private const int KilledExitCode = 137;
+
     private readonly string _directory;
+    private readonly string _database;
+    private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly StringBuilder _output;
+    private Process _process;
     private bool _disposed;
 
-    private StrideServerProcess(Process process, string directory, StringBuilder output, int port)
+    private StrideServerProcess(
+        Process process, string directory, string database, IReadOnlyDictionary<string, string> settings, StringBuilder output, int port)
     {
         _process = process;
         _directory = directory;
+        _database = database;
+        _settings = settings;
         _output = output;
-        BaseUrl = $"http://127.0.0.1:{port}";
+        BaseUrl = Url(port);
     }
 
-    /// <summary>Where the server listens, without a trailing slash: <c>http://127.0.0.1:PORT</c>.</summary>
-    public string BaseUrl { get; }
+    /// <summary>
+    /// Where the server listens, without a trailing slash: <c>http://127.0.0.1:PORT</c>. A restart
+    /// keeps it unless another process took the port meanwhile.
+    /// </summary>
+    public string BaseUrl { get; private set; }
 
     /// <summary>The server's SQLite file.</summary>
     public string DatabasePath => Path.Combine(_directory, "stride.db");
@@ -70,7 +85,7 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the server process has exited (it should not, until disposed).</summary>
+    /// <summary>Whether the server process has exited (it should not, until disposed or killed).</summary>
     public bool HasExited => _process.HasExited;
 
     /// <summary>
@@ -116,14 +131,16 @@ internal sealed class StrideServerProcess : IAsyncDisposable
     /// </summary>
     /// <param name="ct">Stops waiting.</param>
     /// <param name="database">The connection string of the database to use (<c>Stride__Database</c>); a new SQLite file when null.</param>
+    /// <param name="settings">More environment variables of the server (configuration such as <c>Stride__Limits__MaxRequestBodyBytes</c>).</param>
     /// <exception cref="FileNotFoundException">The server is not built in this configuration.</exception>
     /// <exception cref="InvalidOperationException">The server exited or did not get ready in time; the message holds its output.</exception>
-    public static async Task<StrideServerProcess> StartAsync(CancellationToken ct, string? database = null)
+    public static async Task<StrideServerProcess> StartAsync(
+        CancellationToken ct, string? database = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = RequireBuilt(ServerPath, "src/Stride.Server");
         for (var attempt = 1; ; attempt++)
         {
-            var server = Launch(dll, database);
+            var server = Launch(dll, database, settings ?? new Dictionary<string, string>());
             try
             {
                 await server.WaitUntilReadyAsync(ct);
@@ -167,6 +184,96 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         using var json = JsonDocument.Parse(body);
         return json.RootElement.GetProperty("key").GetString()
             ?? throw new InvalidOperationException($"POST /api/v1/keys answered no key: {body}");
+    }
+
+    /// <summary>
+    /// Ends the server with SIGKILL, as a crash or the OOM killer would: no shutdown, no flush, no
+    /// response to requests in flight. Its folder and database stay, for <see cref="RestartAsync"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server had already exited, or did not end by SIGKILL.</exception>
+    public async Task KillAsync()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"The Stride server had already exited with {_process.ExitCode}. Its output:\n{Output}");
+        }
+
+        // `dotnet Stride.Server.dll` runs the server in the host process itself (no child process),
+        // so this is the server; Kill sends SIGKILL on Unix. Should the server exit on its own in
+        // between, the exit code below tells.
+        _process.Kill();
+
+        // A killed process cannot delay its end; 10 s is only so that a broken kill fails the test.
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(wait.Token);
+        if (!OperatingSystem.IsWindows() && _process.ExitCode != KilledExitCode)
+        {
+            throw new InvalidOperationException(
+                $"The Stride server ended with {_process.ExitCode}, not by SIGKILL ({KilledExitCode}). Its output:\n{Output}");
+        }
+    }
+
+    /// <summary>
+    /// Asks the server to stop with SIGTERM, as a service manager or container runtime does, and waits
+    /// for it to exit. Its folder and database stay, for <see cref="RestartAsync"/>.
+    /// </summary>
+    /// <returns>The server's exit code.</returns>
+    /// <exception cref="TimeoutException">The server had not exited after <paramref name="wait"/>.</exception>
+    public async Task<int> TerminateAsync(TimeSpan wait)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Kill(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The Stride server did not exit within {wait} of SIGTERM. Its output:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Starts the server again after <see cref="KillAsync"/>, on the same database, home folder and
+    /// (when still free) port, and waits until <c>/readyz</c> answers 200. <see cref="Output"/> goes on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The server still runs, or did not get ready; the message holds its output.</exception>
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("The Stride server still runs: kill it before restarting it.");
+        }
+
+        var dll = RequireBuilt(ServerPath, "src/Stride.Server");
+        var port = new Uri(BaseUrl).Port;
+        for (var attempt = 1; ; attempt++)
+        {
+            var since = Output.Length;
+            Append(_output, $"[test] restarting on port {port}");
+            _process.Dispose();
+            _process = Spawn(dll, _database, _settings, _directory, port, _output);
+            BaseUrl = Url(port);
+            try
+            {
+                await WaitUntilReadyAsync(ct);
+                return;
+            }
+            catch (ServerExitedException) when (attempt < StartAttempts && Output[since..].Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                port = FreePort();
+            }
+        }
     }
 
     /// <summary>Stops the server (its whole process tree) and deletes its folder.</summary>
@@ -257,14 +364,37 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         return new CliRun(process.ExitCode, await stdout, await stderr);
     }
 
-    private static StrideServerProcess Launch(string dll, string? database)
+    private static StrideServerProcess Launch(string dll, string? database, IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
         var directory = Directory.CreateTempSubdirectory("stride-server-").FullName;
         var output = new StringBuilder();
-        var start = DotnetStart(dll, ["--urls", $"http://127.0.0.1:{port}"]);
-        start.Environment["Stride__Database"] = database ?? $"Data Source={Path.Combine(directory, "stride.db")}";
+        database ??= $"Data Source={Path.Combine(directory, "stride.db")}";
+        Process process;
+        try
+        {
+            process = Spawn(dll, database, settings, directory, port, output);
+        }
+        catch
+        {
+            Directory.Delete(directory, recursive: true);
+            throw;
+        }
+
+        return new StrideServerProcess(process, directory, database, settings, output, port);
+    }
+
+    /// <summary>Starts <c>dotnet Stride.Server.dll</c> on <paramref name="port"/>, its output going to <paramref name="output"/>.</summary>
+    private static Process Spawn(
+        string dll, string database, IReadOnlyDictionary<string, string> settings, string directory, int port, StringBuilder output)
+    {
+        var start = DotnetStart(dll, ["--urls", Url(port)]);
+        start.Environment["Stride__Database"] = database;
         start.Environment["STRIDE_BOOTSTRAP_KEY"] = BootstrapKey;
+        foreach (var (name, value) in settings)
+        {
+            start.Environment[name] = value;
+        }
 
         // A home folder of its own: nothing a node keeps under ~ (such as a data-protection key ring)
         // is shared with other nodes through the machine, only through the database.
@@ -280,14 +410,18 @@ internal sealed class StrideServerProcess : IAsyncDisposable
         catch
         {
             process.Dispose();
-            Directory.Delete(directory, recursive: true);
             throw;
         }
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new StrideServerProcess(process, directory, output, port);
+        return process;
     }
+
+    private static string Url(int port) => $"http://127.0.0.1:{port}";
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private async Task WaitUntilReadyAsync(CancellationToken ct)
     {

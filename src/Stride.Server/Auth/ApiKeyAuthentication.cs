@@ -140,7 +140,7 @@ internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyC
             return entry;
         }
 
-        var record = await keys.FindKeyAsync(hash, ct) ?? await FindLegacyAsync(key, hash, keys, ct);
+        var record = await keys.FindKeyAsync(hash, ct) ?? await FindUnderOlderHashAsync(key, hash, keys, ct);
         if (record is not null)
         {
             await TouchIfDueAsync(record, keys, now);
@@ -158,16 +158,20 @@ internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyC
         return null;
     }
 
-    /// <summary>A key stored with the unkeyed hash of earlier versions, moved to the keyed one on the way.</summary>
-    private static async Task<ApiKeyRecord?> FindLegacyAsync(string key, byte[] hash, IKeyStore keys, CancellationToken ct)
+    /// <summary>A key stored under an earlier secret (or none), moved to the current hash on the way.</summary>
+    /// <remarks>Only unknown keys get here, and then once per older hash: a few indexed reads.</remarks>
+    private async Task<ApiKeyRecord?> FindUnderOlderHashAsync(string key, byte[] hash, IKeyStore keys, CancellationToken ct)
     {
-        var record = await keys.FindKeyAsync(KeyHasher.LegacyHash(key), ct);
-        if (record is not null)
+        foreach (var older in await hasher.OlderHashesAsync(key))
         {
-            await keys.ReplaceKeyHashAsync(record.Id, hash, ct);
+            if (await keys.FindKeyAsync(older, ct) is { } record)
+            {
+                await keys.ReplaceKeyHashAsync(record.Id, hash, ct);
+                return record;
+            }
         }
 
-        return record;
+        return null;
     }
 
     /// <summary>Writes a key's last-used time when this node has not for <see cref="TouchInterval"/>.</summary>

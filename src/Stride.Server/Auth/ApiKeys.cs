@@ -37,40 +37,62 @@ internal static class ApiKeys
 /// timing can only tell an attacker about HMAC values, which say nothing of a key without the secret.
 /// </para>
 /// <para>
-/// Keys stored before hashes were keyed (a plain SHA-256) are still found: <see cref="LegacyHash"/>,
-/// and <see cref="KeyCache"/> rewrites such a row to the keyed hash on first use.
+/// A key stored under an earlier secret is still found, and <see cref="KeyCache"/> rewrites its row to the
+/// current hash on first use (<see cref="OlderHashesAsync"/>): so keys survive setting <c>Stride:KeySecret</c>
+/// on a server that kept its own secret, changing it with the old one in <c>Stride:PreviousKeySecret</c>,
+/// and keys made before hashes were keyed (a plain SHA-256).
 /// </para>
 /// </remarks>
 internal sealed class KeyHasher(IKeyStore keys, IConfiguration configuration)
 {
     public const string SecretSetting = "Stride:KeySecret";
+    public const string PreviousSecretSetting = "Stride:PreviousKeySecret";
     public const int MinimumSecretLength = 32;
     private const string StoredSecretName = "api-key-hmac";
 
-    private readonly Lazy<Task<byte[]>> _secret = new(() => LoadSecretAsync(keys, configuration));
+    private readonly Lazy<Task<Secrets>> _secrets = new(() => LoadSecretsAsync(keys, configuration));
 
     /// <summary>Loads (or makes) the secret; called at start, so that a bad setting stops the server there.</summary>
-    /// <exception cref="InvalidOperationException"><c>Stride:KeySecret</c> is set but too short.</exception>
-    public Task InitializeAsync() => _secret.Value;
+    /// <exception cref="InvalidOperationException"><c>Stride:KeySecret</c> or <c>Stride:PreviousKeySecret</c> is set but too short.</exception>
+    public Task InitializeAsync() => _secrets.Value;
 
     public async ValueTask<byte[]> HashAsync(string key)
-        => HMACSHA256.HashData(await _secret.Value.ConfigureAwait(false), Encoding.UTF8.GetBytes(key));
+        => HMACSHA256.HashData((await _secrets.Value.ConfigureAwait(false)).Current, Encoding.UTF8.GetBytes(key));
 
-    /// <summary>The unkeyed hash of keys created before hashes were keyed.</summary>
-    public static byte[] LegacyHash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
-
-    private static async Task<byte[]> LoadSecretAsync(IKeyStore keys, IConfiguration configuration)
+    /// <summary>The hashes the key may be stored under from before: earlier secrets, then the unkeyed SHA-256.</summary>
+    public async ValueTask<IReadOnlyList<byte[]>> OlderHashesAsync(string key)
     {
-        var configured = configuration[SecretSetting];
-        if (!string.IsNullOrEmpty(configured))
+        var bytes = Encoding.UTF8.GetBytes(key);
+        var secrets = await _secrets.Value.ConfigureAwait(false);
+        return [.. secrets.Older.Select(s => HMACSHA256.HashData(s, bytes)), SHA256.HashData(bytes)];
+    }
+
+    private static async Task<Secrets> LoadSecretsAsync(IKeyStore keys, IConfiguration configuration)
+    {
+        // Several nodes starting together on a new database agree on the first one stored. With a
+        // configured secret it is only read back as an older one (stored unused on a new database).
+        var stored = await keys.GetOrCreateSecretAsync(StoredSecretName, RandomNumberGenerator.GetBytes(32), CancellationToken.None).ConfigureAwait(false);
+        var configured = Configured(configuration, SecretSetting);
+        var previous = Configured(configuration, PreviousSecretSetting);
+        return configured is null
+            ? new Secrets(stored, previous is null ? [] : [previous])
+            : new Secrets(configured, [.. new[] { previous, stored }.OfType<byte[]>().Where(s => !s.AsSpan().SequenceEqual(configured))]);
+    }
+
+    private static byte[]? Configured(IConfiguration configuration, string setting)
+    {
+        var value = configuration[setting];
+        if (string.IsNullOrEmpty(value))
         {
-            return configured.Length >= MinimumSecretLength
-                ? Encoding.UTF8.GetBytes(configured)
-                : throw new InvalidOperationException(
-                    $"{SecretSetting} is too short: use at least {MinimumSecretLength} random characters (for example: openssl rand -base64 48).");
+            return null;
         }
 
-        // Several nodes starting together on a new database agree on the first one stored.
-        return await keys.GetOrCreateSecretAsync(StoredSecretName, RandomNumberGenerator.GetBytes(32), CancellationToken.None).ConfigureAwait(false);
+        return value.Length >= MinimumSecretLength
+            ? Encoding.UTF8.GetBytes(value)
+            : throw new InvalidOperationException(
+                $"{setting} is too short: use at least {MinimumSecretLength} random characters (for example: openssl rand -base64 48).");
     }
+
+    /// <summary>The secret keys are hashed with now, and the earlier ones they may still be stored under.</summary>
+    private sealed record Secrets(byte[] Current, byte[][] Older);
 }

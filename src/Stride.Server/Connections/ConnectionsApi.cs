@@ -210,13 +210,18 @@ internal static class ConnectionsApi
         try
         {
             var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            var error = document.RootElement.ValueKind != JsonValueKind.Object
+                ? new DevLakeError("", "must be one JSON object.")
+                : Ingestion.TextRules.FindMalformed(document.RootElement) is { } malformed
+                    ? new DevLakeError(malformed, "is not text: it holds bytes that are not UTF-8, or an unpaired surrogate.")
+                    : null;
+            if (error is null)
             {
                 return new ParsedBody(document, null);
             }
 
             document.Dispose();
-            return new ParsedBody(null, DevLakeProblems.From([new DevLakeError("", "must be one JSON object.")]));
+            return new ParsedBody(null, DevLakeProblems.From([error]));
         }
         catch (JsonException e)
         {

@@ -56,7 +56,8 @@ internal sealed class DevLakeObject
     /// A text value, trimmed; null when missing, null or blank (an error when <paramref name="required"/>).
     /// Numbers are taken as their text, since tools send ids either way.
     /// </summary>
-    public string? Text(string field, bool required, int maxLength = MaxTextLength)
+    /// <param name="freeText">Text that is not stored (a title): control characters such as line breaks are allowed.</param>
+    public string? Text(string field, bool required, int maxLength = MaxTextLength, bool freeText = false)
     {
         string? text;
         switch (Raw(field))
@@ -88,6 +89,12 @@ internal sealed class DevLakeObject
         if (text.Length > maxLength)
         {
             Fail(field, $"is longer than {maxLength} characters.");
+            return null;
+        }
+
+        if (!freeText && Ingestion.TextRules.Problem(text) is { } problem)
+        {
+            Fail(field, problem);
             return null;
         }
 

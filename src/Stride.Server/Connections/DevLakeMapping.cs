@@ -120,7 +120,7 @@ internal static class DevLakeMapping
         var errors = new List<DevLakeError>();
         var issue = new DevLakeObject(body, "", null, errors);
         var key = issue.Text("issueKey", required: true, EventValidator.MaxIdentifierLength);
-        issue.Text("title", required: true);
+        issue.Text("title", required: true, freeText: true);
         var status = issue.Text("status", required: true)?.ToUpperInvariant();
         if (status is not null && !Statuses.Contains(status))
         {

@@ -57,6 +57,12 @@ internal static partial class EventReader
     private static ReadResult<T> Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> item, JsonTypeInfo<List<T?>> list)
         where T : class
     {
+        // A UTF-8 byte order mark is tolerated in front of JSON (some Windows tools write one).
+        if (body.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            body = body[3..];
+        }
+
         var first = FirstByte(body);
         if (first is null)
         {
@@ -84,6 +90,9 @@ internal static partial class EventReader
         {
             var reader = new Utf8JsonReader(body, ReaderOptions(list.Options));
             items = JsonSerializer.Deserialize(ref reader, list);
+
+            // The serializer stops at the array's end; reading on throws for anything but whitespace after it.
+            reader.Read();
         }
         catch (JsonException e)
         {
@@ -180,8 +189,7 @@ internal static partial class EventReader
         {
             if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
             {
-                // A UTF-8 byte order mark is tolerated in front of JSON.
-                return b == 0xEF ? (byte)'{' : b;
+                return b;
             }
         }
 

@@ -153,6 +153,12 @@ internal sealed class ItemCheck(int? index, List<IngestionError> errors)
             return null;
         }
 
+        if (value is not null && TextRules.Problem(value) is { } problem)
+        {
+            Fail(field, problem);
+            return null;
+        }
+
         return value;
     }
 
@@ -180,6 +186,10 @@ internal sealed class ItemCheck(int? index, List<IngestionError> errors)
             else if (text.Length > maxLength)
             {
                 Fail($"{field}[{k}]", $"is {text.Length} characters long; at most {maxLength} are allowed.");
+            }
+            else if (TextRules.Problem(text) is { } problem)
+            {
+                Fail($"{field}[{k}]", problem);
             }
             else
             {

@@ -27,6 +27,12 @@ internal sealed class WebhookPayload(string? querySystem)
             return SystemName.Unknown;
         }
 
+        if (value is not null && TextRules.Problem(value) is { } problem)
+        {
+            Fail(string.IsNullOrWhiteSpace(querySystem) ? path : "system", problem);
+            return SystemName.Unknown;
+        }
+
         return SystemName.Normalize(value);
     }
 
@@ -97,6 +103,12 @@ internal sealed class WebhookPayload(string? querySystem)
         if (text.Length > maxLength)
         {
             Fail(path, $"is longer than {maxLength} characters.");
+            return null;
+        }
+
+        if (TextRules.Problem(text) is { } problem)
+        {
+            Fail(path, problem);
             return null;
         }
 

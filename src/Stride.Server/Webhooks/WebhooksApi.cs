@@ -83,6 +83,11 @@ internal static class WebhooksApi
                 return IngestionProblems.From([new IngestionError(null, "", "must be a JSON object.")]);
             }
 
+            if (TextRules.FindMalformed(document.RootElement) is { } malformed)
+            {
+                return IngestionProblems.From([new IngestionError(null, malformed, "is not text: it holds bytes that are not UTF-8, or an unpaired surrogate.")]);
+            }
+
             var payload = new WebhookPayload(system);
             var mapping = map(document.RootElement, http.Request.Headers, payload);
             if (!payload.Ok)

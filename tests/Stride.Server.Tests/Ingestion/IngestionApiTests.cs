@@ -114,6 +114,22 @@ public sealed class IngestionApiTests
         await response.AssertStoredAsync(1);
     }
 
+    [Theory]
+    [InlineData("/api/v1/changes", "[{\"identifier\":\"a\",\"timestamp\":1780000000},{\"identifier\":\"b\",\"timestamp\":1780000000}]", 2)]
+    [InlineData("/api/v1/changes", "{\"identifier\":\"a\",\"timestamp\":1780000000}", 1)]
+    [InlineData("/api/v1/events", "[{\"type\":\"change\",\"identifier\":\"a\",\"timestamp\":1780000000}]", 1)]
+    public async Task AUtf8ByteOrderMarkBeforeTheJsonIsIgnored(string route, string json, int stored)
+    {
+        await using var app = new StrideApplication();
+        using var client = app.CreateAdminClient();
+        using var content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(json)]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        var response = await client.PostAsync(route, content, Http.Ct);
+
+        await response.AssertStoredAsync(stored);
+    }
+
     [Fact]
     public async Task BatchOfMoreThanTenThousandItemsIsAccepted()
     {

@@ -18,13 +18,14 @@ public sealed class KeyHashingTests
         var created = await (await admin.PostObjectAsync("/api/v1/keys", new { name = "ci", scopes = new[] { "ingest" } })).ReadJsonAsync();
         var key = created.GetProperty("key").GetString()!;
 
-        var stored = await StoredHashAsync(app, created.GetProperty("id").GetInt64());
+        var hash = await StoredHashAsync(app, created.GetProperty("id").GetInt64());
 
-        Assert.Equal(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(key)), stored);
+        Assert.Equal(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(key)), hash);
         Assert.Equal(
             HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(StrideApplication.BootstrapKey)),
             await StoredHashAsync(app, 1));
-        Assert.Equal(0, await CountAsync(app, "SELECT count(*) FROM server_secrets"));   // the configured one is never stored
+        var stored = await ScalarAsync<byte[]>(app, "SELECT value FROM server_secrets WHERE name = 'api-key-hmac'");
+        Assert.NotEqual(Encoding.UTF8.GetBytes(Secret), stored);   // the configured one is never stored
     }
 
     [Fact]
@@ -49,6 +50,33 @@ public sealed class KeyHashingTests
             using var reader = second.CreateClient(key);
             Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/v1/systems", Http.Ct)).StatusCode);
             Assert.Equal(secret, await ScalarAsync<byte[]>(second, "SELECT value FROM server_secrets WHERE name = 'api-key-hmac'"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task KeysSurviveSettingASecretOnAServerThatKeptItsOwnAndRotatingItWithThePreviousOne()
+    {
+        var folder = Directory.CreateTempSubdirectory("stride-test-").FullName;
+        try
+        {
+            string key;
+            await using (var own = new StrideApplication(directory: folder))
+            {
+                using var admin = own.CreateAdminClient();
+                key = (await (await admin.PostObjectAsync("/api/v1/keys", new { name = "ci", scopes = new[] { "read" } })).ReadJsonAsync())
+                    .GetProperty("key").GetString()!;
+            }
+
+            const string Next = "the-next-configured-key-secret-0123456789abcdef";
+            await AssertKeyWorksAsync(folder, key, new() { ["Stride:KeySecret"] = Secret }, HttpStatusCode.OK, Secret);
+            await AssertKeyWorksAsync(folder, key, new() { ["Stride:KeySecret"] = Next, ["Stride:PreviousKeySecret"] = Secret }, HttpStatusCode.OK, Next);
+            await AssertKeyWorksAsync(folder, key, new() { ["Stride:KeySecret"] = Next }, HttpStatusCode.OK, Next);
+            await AssertKeyWorksAsync(folder, key, new() { ["Stride:KeySecret"] = "yet-another-secret-nobody-told-the-keys-about" }, HttpStatusCode.Unauthorized, Next);
         }
         finally
         {
@@ -108,13 +136,21 @@ public sealed class KeyHashingTests
         Assert.InRange(lastUsed.ToUnixTimeSeconds(), before, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
+    /// <summary>Starts a server on the folder's database with <paramref name="settings"/>, uses the key (id 2), checks the answer and the stored hash.</summary>
+    private static async Task AssertKeyWorksAsync(
+        string folder, string key, Dictionary<string, string?> settings, HttpStatusCode expected, string storedUnder)
+    {
+        await using var app = new StrideApplication(settings, folder);
+        using var client = app.CreateClient(key);
+        Assert.Equal(expected, (await client.GetAsync("/api/v1/systems", Http.Ct)).StatusCode);
+        Assert.Equal(HMACSHA256.HashData(Encoding.UTF8.GetBytes(storedUnder), Encoding.UTF8.GetBytes(key)), await StoredHashAsync(app, 2));
+    }
+
     private static async Task<System.Text.Json.JsonElement> ListedAsync(HttpClient admin, long id)
         => (await (await admin.GetAsync("/api/v1/keys", Http.Ct)).ReadJsonAsync()).EnumerateArray().Single(k => k.GetProperty("id").GetInt64() == id);
 
     private static Task<byte[]> StoredHashAsync(StrideApplication app, long id)
         => ScalarAsync<byte[]>(app, $"SELECT hash FROM api_keys WHERE id = {id}");
-
-    private static async Task<long> CountAsync(StrideApplication app, string sql) => await ScalarAsync<long>(app, sql);
 
     private static async Task<T> ScalarAsync<T>(StrideApplication app, string sql)
     {

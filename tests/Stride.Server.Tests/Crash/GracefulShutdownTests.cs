@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text;
+using Stride.Tests.Shared;
+
+namespace Stride.Server.Tests.Crash;
+
+/// <summary>SIGTERM, as a service manager or container runtime stops the server: requests in flight finish and are stored.</summary>
+public sealed class GracefulShutdownTests
+{
+    [Fact]
+    public async Task ARequestInFlightAtSigtermIsAnsweredAndStoredAndTheServerExitsCleanly()
+    {
+        await using var server = await StrideServerProcess.StartAsync(Http.Ct);
+        using var client = server.CreateClient();
+        client.Timeout = TimeSpan.FromMinutes(2);
+        const int Events = 20_000;
+        var halfSent = new TaskCompletionSource();
+        var goOn = new TaskCompletionSource();
+        using var content = new TwoPartContent(Ndjson(0, Events / 2), Ndjson(Events / 2, Events), halfSent, goOn.Task);
+
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        var posting = client.PostAsync("/api/v1/events", content, Http.Ct);
+        await halfSent.Task.WaitAsync(TimeSpan.FromSeconds(30), Http.Ct);
+        var exiting = server.TerminateAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Http.Ct);   // the server is now shutting down, waiting on this request
+        goOn.SetResult();
+
+        var response = await posting;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Events, (await response.ReadJsonAsync()).GetProperty("stored").GetInt32());
+        Assert.Equal(0, await exiting);
+
+        await server.RestartAsync(Http.Ct);
+        using var after = server.CreateClient();
+        var metrics = await (await after.GetAsync("/api/v1/systems", Http.Ct)).ReadJsonAsync();
+        Assert.Equal("api", Assert.Single(metrics.EnumerateArray()).GetProperty("name").GetString());
+        var listed = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await (await after.GetAsync(
+                $"/api/v1/changes?from=2020-01-01&to=2030-01-01&limit=1000{(cursor is null ? "" : "&cursor=" + cursor)}", Http.Ct)).ReadJsonAsync();
+            listed += page.GetProperty("items").GetArrayLength();
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(Events, listed);
+    }
+
+    private static byte[] Ndjson(int from, int to)
+    {
+        var body = new StringBuilder();
+        for (var i = from; i < to; i++)
+        {
+            body.Append(System.Globalization.CultureInfo.InvariantCulture, $$"""{"type":"change","identifier":"c{{i}}","timestamp":{{1_780_000_000 + i}},"system":"api"}""").Append('\n');
+        }
+
+        return Encoding.UTF8.GetBytes(body.ToString());
+    }
+
+    /// <summary>A body sent in two parts: the second only once the test lets it go, so the request is surely in flight.</summary>
+    private sealed class TwoPartContent(byte[] first, byte[] second, TaskCompletionSource halfSent, Task goOn) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(first);
+            await stream.FlushAsync();
+            halfSent.TrySetResult();
+            await goOn;
+            await stream.WriteAsync(second);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = first.Length + second.Length;
+            return true;
+        }
+    }
+}
