@@ -13,6 +13,7 @@ using Stride.Server.Limits;
 using Stride.Server.Logging;
 using Stride.Server.Metrics;
 using Stride.Server.OpenApi;
+using Stride.Server.Operations;
 using Stride.Server.Organizations;
 using Stride.Server.Storage;
 using Stride.Server.Systems;
@@ -33,6 +34,7 @@ builder.Services.AddStrideAuth();                       // API keys with scopes
 builder.Services.AddStrideLimits(builder.Configuration); // per-key rate limit and request time limit (Stride:Limits)
 builder.Services.AddStrideOpenApi();                    // /openapi/v1.json, built when asked for
 builder.AddStrideDashboard();                           // the web dashboard at /, with its own sign-in cookie
+builder.AddStrideOperations();                          // GET /metrics for Prometheus (Stride:Prometheus:*)
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
 {
     // Kestrel's own messages ("Request body too large…") tell the client what to fix.
@@ -48,6 +50,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 
 var app = builder.Build();
+app.UseRequestCounters();                               // first, so that it sees the status sent, errors included
 app.UseStrideRequestLog();                             // off unless Logging:LogLevel:Stride.Requests=Information
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
@@ -61,6 +64,7 @@ app.UseStrideLimits();
 app.UseScopeChecks();
 
 app.MapHealthApi();
+app.MapOperationsApi();                                 // operator keys only: every organization's numbers
 app.MapIngestionApi();
 app.MapPulseApi();
 app.MapWebhooksApi();                                  // GitHub, GitLab and PagerDuty webhooks (SPEC §4.4)

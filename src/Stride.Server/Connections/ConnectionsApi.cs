@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using Stride.Core.Events;
 using Stride.Server.Auth;
+using Stride.Server.Operations;
 using Stride.Storage;
 
 namespace Stride.Server.Connections;
@@ -99,7 +100,7 @@ internal static class ConnectionsApi
     }
 
     private static async Task<Results<Ok<DevLakeResponse>, ValidationProblem, ProblemHttpResult>> PostDeploymentsAsync(
-        long id, HttpContext http, IConnectionStore connections, IEventStore store, CancellationToken ct)
+        long id, HttpContext http, IConnectionStore connections, IEventStore store, StoredEventCounters counters, CancellationToken ct)
     {
         if (await FindOwnConnectionAsync(id, http.User, connections, ct) is { Problem: { } denied })
         {
@@ -118,12 +119,14 @@ internal static class ConnectionsApi
             return DevLakeProblems.From(errors);
         }
 
-        await store.AppendAsync(http.User.Organization(), events, ct);
+        var organization = http.User.Organization();
+        await store.AppendAsync(organization, events, ct);
+        counters.Count(organization, events);
         return TypedResults.Ok(DevLakeResponse.Done);
     }
 
     private static async Task<Results<Ok<DevLakeResponse>, ValidationProblem, ProblemHttpResult>> PostIssueAsync(
-        long id, HttpContext http, IConnectionStore connections, IIssueStore issues, CancellationToken ct)
+        long id, HttpContext http, IConnectionStore connections, IIssueStore issues, StoredEventCounters counters, CancellationToken ct)
     {
         if (await FindOwnConnectionAsync(id, http.User, connections, ct) is { Problem: { } denied })
         {
@@ -142,13 +145,16 @@ internal static class ConnectionsApi
             return DevLakeProblems.From(errors);
         }
 
-        await issues.UpsertIssuesAsync(http.User.Organization(), [issue!], incident is null ? [] : [incident], ct);
+        Event[] events = incident is null ? [] : [incident];
+        var organization = http.User.Organization();
+        await issues.UpsertIssuesAsync(organization, [issue!], events, ct);
+        counters.Count(organization, events);
         return TypedResults.Ok(DevLakeResponse.Done);
     }
 
     private static async Task<Results<Ok<DevLakeResponse>, ProblemHttpResult>> CloseIssueAsync(
         long id, string issueKey, HttpContext http, IConnectionStore connections, IEventStore store, IIssueStore issues,
-        TimeProvider time, CancellationToken ct)
+        StoredEventCounters counters, TimeProvider time, CancellationToken ct)
     {
         if (await FindOwnConnectionAsync(id, http.User, connections, ct) is { Problem: { } denied })
         {
@@ -164,6 +170,7 @@ internal static class ConnectionsApi
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var open = incidents.Where(i => i.TimestampResolved is null).Select(i => (Event)(i with { TimestampResolved = now })).ToList();
         var found = await issues.ResolveIssueAsync(organization, issueKey, now, open, ct);
+        counters.Count(organization, open);
         if (found == 0 && incidents.Count == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Core.Events;
 using Stride.Server.Auth;
+using Stride.Server.Operations;
 using Stride.Storage;
 
 namespace Stride.Server.Ingestion;
@@ -12,19 +13,19 @@ internal static class IngestionApi
     public static RouteGroupBuilder MapIngestionApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/v1").WithTags("Ingestion").RequireScope(Scopes.Ingest);
-        group.MapPost("/changes", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "change", ct))
+        group.MapPost("/changes", (HttpContext http, IEventStore store, StoredEventCounters counters, CancellationToken ct) => IngestAsync(http, store, counters, "change", ct))
             .WithName("PostChanges").WithSummary("Push one change or an array of changes");
-        group.MapPost("/deployments", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "deployment", ct))
+        group.MapPost("/deployments", (HttpContext http, IEventStore store, StoredEventCounters counters, CancellationToken ct) => IngestAsync(http, store, counters, "deployment", ct))
             .WithName("PostDeployments").WithSummary("Push one deployment or an array of deployments");
-        group.MapPost("/incidents", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, "incident", ct))
+        group.MapPost("/incidents", (HttpContext http, IEventStore store, StoredEventCounters counters, CancellationToken ct) => IngestAsync(http, store, counters, "incident", ct))
             .WithName("PostIncidents").WithSummary("Push one incident or an array of incidents");
-        group.MapPost("/events", (HttpContext http, IEventStore store, CancellationToken ct) => IngestAsync(http, store, null, ct))
+        group.MapPost("/events", (HttpContext http, IEventStore store, StoredEventCounters counters, CancellationToken ct) => IngestAsync(http, store, counters, null, ct))
             .WithName("PostEvents").WithSummary("Push a batch of typed events as a JSON array or NDJSON, stored atomically");
         return group;
     }
 
     private static async Task<Results<Ok<StoredResponse>, ValidationProblem>> IngestAsync(
-        HttpContext http, IEventStore store, string? type, CancellationToken ct)
+        HttpContext http, IEventStore store, StoredEventCounters counters, string? type, CancellationToken ct)
     {
         var body = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
         List<Event> events;
@@ -49,7 +50,9 @@ internal static class IngestionApi
             http.Request.BodyReader.AdvanceTo(body.End);
         }
 
-        var stored = await store.AppendAsync(http.User.Organization(), events, ct);
+        var organization = http.User.Organization();
+        var stored = await store.AppendAsync(organization, events, ct);
+        counters.Count(organization, events);
         return TypedResults.Ok(new StoredResponse(stored));
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Core.Events;
 using Stride.Server.Auth;
+using Stride.Server.Operations;
 using Stride.Storage;
 
 namespace Stride.Server.Ingestion;
@@ -23,7 +24,7 @@ internal static class PulseApi
 
     // The CLI's Environment and CLI-Version headers describe where the CLI ran; they are accepted and not needed.
     private static async Task<Results<Ok<StoredResponse>, ValidationProblem>> PostCliEventAsync(
-        HttpContext http, IEventStore store, string? system, CancellationToken ct)
+        HttpContext http, IEventStore store, StoredEventCounters counters, string? system, CancellationToken ct)
     {
         var body = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
         Event? e;
@@ -52,7 +53,10 @@ internal static class PulseApi
             http.Request.BodyReader.AdvanceTo(body.End);
         }
 
-        var stored = await store.AppendAsync(http.User.Organization(), [e!], ct);
+        Event[] events = [e!];
+        var organization = http.User.Organization();
+        var stored = await store.AppendAsync(organization, events, ct);
+        counters.Count(organization, events);
         return TypedResults.Ok(new StoredResponse(stored));
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Server.Auth;
 using Stride.Server.Ingestion;
+using Stride.Server.Operations;
 using Stride.Storage;
 
 namespace Stride.Server.Webhooks;
@@ -42,7 +43,7 @@ internal static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookResponse>, Accepted<WebhookResponse>, ValidationProblem, ProblemHttpResult>> PostWebhookAsync(
-        string provider, string? system, HttpContext http, IWebhookStore store, CancellationToken ct)
+        string provider, string? system, HttpContext http, IWebhookStore store, StoredEventCounters counters, CancellationToken ct)
     {
         if (!Mappers.TryGetValue(provider, out var map))
         {
@@ -104,6 +105,11 @@ internal static class WebhooksApi
                 ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))
                 : mapping.Delivery;
             var result = await store.AppendWebhookDeliveryAsync(organization, name, delivery, mapping.Events, ct);
+            if (!result.Duplicate)
+            {
+                counters.Count(organization, mapping.Events);
+            }
+
             return TypedResults.Ok(new WebhookResponse(result.Stored, result.Duplicate));
         }
     }
