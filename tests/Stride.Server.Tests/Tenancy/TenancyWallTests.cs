@@ -442,6 +442,12 @@ public sealed class TenancyWallTests
 
         await (await bravo.Connection.GetAsync("/api/v1/organizations", Http.Ct)).AssertProblemAsync(HttpStatusCode.Forbidden);
 
+        // The Prometheus scrape spans every organization, so it is the operator's alone as well.
+        foreach (var client in new[] { admin, bravo.Read, bravo.Ingest, bravo.Connection })
+        {
+            await (await client.GetAsync("/metrics", Http.Ct)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        }
+
         // Nor can B's admin mint a key that would pass the wall: operator (every organization) and connection keys are not grantable.
         foreach (var scope in new[] { "operator", "connection" })
         {
