@@ -116,6 +116,82 @@ public abstract class KeyStoreContractTests<TProvider>
         Assert.False(await store.Keys.AnyKeyAsync(Ct));
     }
 
+    [Fact]
+    public async Task AnOrganizationIsCreatedWithItsFirstKeyAndATakenNameStoresNothing()
+    {
+        await using var store = await CreateStoreAsync();
+        var acme = await store.Keys.EnsureOrganizationAsync("acme", Ct);
+
+        var payments = await store.Keys.CreateOrganizationAsync("payments", NewKey(0, "admin", 5), Ct);
+        var taken = await store.Keys.CreateOrganizationAsync("acme", NewKey(0, "admin", 6), Ct);
+
+        Assert.NotNull(payments);
+        Assert.Equal(new Organization(payments.Id, "payments", 1_700_000_000), payments);
+        Assert.Null(taken);
+        Assert.Equal(payments.Id, (await store.Keys.FindKeyAsync(Hash(5), Ct))?.Organization);
+        Assert.Null(await store.Keys.FindKeyAsync(Hash(6), Ct));
+        Assert.Equal(["acme", "payments"], (await store.Keys.ListOrganizationsAsync(Ct)).Select(o => o.Name));
+        Assert.Equal([acme, payments.Id], (await store.Keys.ListOrganizationsAsync(Ct)).Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task OfManyCreatingOneOrganizationNameAtOnceOneSucceeds()
+    {
+        await using var store = await CreateStoreAsync();
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            store.Keys.CreateOrganizationAsync("payments", NewKey(0, "admin", (byte)(10 + i)), Ct)));
+
+        var winner = Assert.Single(created, c => c is not null);
+        Assert.Single(await store.Keys.ListKeysAsync(winner!.Id, Ct));
+        Assert.Single(await store.Keys.ListOrganizationsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AKeysLastUseOnlyMovesForward()
+    {
+        await using var store = await CreateStoreAsync();
+        var org = await store.Keys.EnsureOrganizationAsync("acme", Ct);
+        var id = await store.Keys.CreateKeyAsync(NewKey(org, "ci", 1), Ct);
+        Assert.Null(Assert.Single(await store.Keys.ListKeysAsync(org, Ct)).LastUsedAt);
+
+        await store.Keys.TouchKeyAsync(id, 1_700_000_100, Ct);
+        await store.Keys.TouchKeyAsync(id, 1_700_000_050, Ct);   // a slower node's older news
+
+        Assert.Equal(1_700_000_100, Assert.Single(await store.Keys.ListKeysAsync(org, Ct)).LastUsedAt);
+        Assert.Equal(1_700_000_100, (await store.Keys.FindKeyAsync(Hash(1), Ct))?.LastUsedAt);
+        await store.Keys.TouchKeyAsync(id, 1_700_000_200, Ct);
+        Assert.Equal(1_700_000_200, Assert.Single(await store.Keys.ListKeysAsync(org, Ct)).LastUsedAt);
+    }
+
+    [Fact]
+    public async Task AReplacedHashFindsTheKeyAndTheOldOneNoLonger()
+    {
+        await using var store = await CreateStoreAsync();
+        var org = await store.Keys.EnsureOrganizationAsync("acme", Ct);
+        var id = await store.Keys.CreateKeyAsync(NewKey(org, "ci", 1), Ct);
+
+        await store.Keys.ReplaceKeyHashAsync(id, Hash(2), Ct);
+
+        Assert.Null(await store.Keys.FindKeyAsync(Hash(1), Ct));
+        Assert.Equal(id, (await store.Keys.FindKeyAsync(Hash(2), Ct))?.Id);
+    }
+
+    [Fact]
+    public async Task ASecretIsTheFirstOneOfferedWhoeverAsksAndWhenever()
+    {
+        await using var store = await CreateStoreAsync();
+
+        var offered = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => store.Keys.GetOrCreateSecretAsync("hmac", Hash((byte)i), Ct)));
+        var later = await store.Keys.GetOrCreateSecretAsync("hmac", Hash(99), Ct);
+        var other = await store.Keys.GetOrCreateSecretAsync("other", Hash(50), Ct);
+
+        Assert.Single(offered.Select(Convert.ToHexString).Distinct());
+        Assert.Equal(offered[0], later);
+        Assert.Contains(Convert.ToHexString(later), Enumerable.Range(0, 8).Select(i => Convert.ToHexString(Hash((byte)i))));
+        Assert.Equal(Hash(50), other);
+    }
+
     private static async Task<TestStore> CreateStoreAsync()
     {
         var provider = new TProvider();

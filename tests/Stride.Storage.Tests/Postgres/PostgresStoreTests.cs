@@ -32,6 +32,48 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
+    public async Task AKeyRevokedThroughOneStoreIsReportedToTheWatchOfAnother()
+    {
+        var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+        try
+        {
+            // Two stores on one database, as two nodes: one watches, the other revokes.
+            await using var watching = await PostgresStore.OpenAsync(connectionString, _time, Ct);
+            await using var revoking = await PostgresStore.OpenAsync(connectionString, _time, Ct);
+            var org = await revoking.EnsureOrganizationAsync("acme", Ct);
+            var id = await revoking.CreateKeyAsync(new NewApiKey(org, "ci", "sk_1", [1, 2, 3], ["read"], 1_700_000_000), Ct);
+            var listening = new TaskCompletionSource();
+            var heard = new TaskCompletionSource<long>();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var watch = watching.WatchRevocationsAsync(
+                revoked =>
+                {
+                    if (revoked is { } key)
+                    {
+                        heard.TrySetResult(key);
+                    }
+                    else
+                    {
+                        listening.TrySetResult();   // told to forget everything: LISTEN is in place
+                    }
+                },
+                stop.Token);
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            Assert.Equal(0, await revoking.RevokeKeyAsync(org, id + 1, 1_700_000_100, Ct));   // no such key: nothing to tell
+            Assert.Equal(1, await revoking.RevokeKeyAsync(org, id, 1_700_000_100, Ct));
+
+            Assert.Equal(id, await heard.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+            await stop.CancelAsync();
+            await watch.WaitAsync(TimeSpan.FromSeconds(10), Ct);   // ends when cancelled, without throwing
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [Fact]
     public async Task NodesStartingTogetherMigrateOnce()
     {
         var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
