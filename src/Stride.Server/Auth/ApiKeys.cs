@@ -50,6 +50,9 @@ internal sealed class KeyHasher(IKeyStore keys, IConfiguration configuration)
     public const int MinimumSecretLength = 32;
     private const string StoredSecretName = "api-key-hmac";
 
+    [ThreadStatic]
+    private static (byte[] Secret, IncrementalHash Hmac)? t_hmac;
+
     private readonly Lazy<Task<Secrets>> _secrets = new(() => LoadSecretsAsync(keys, configuration));
 
     /// <summary>Loads (or makes) the secret; called at start, so that a bad setting stops the server there.</summary>
@@ -57,7 +60,20 @@ internal sealed class KeyHasher(IKeyStore keys, IConfiguration configuration)
     public Task InitializeAsync() => _secrets.Value;
 
     public async ValueTask<byte[]> HashAsync(string key)
-        => HMACSHA256.HashData((await _secrets.Value.ConfigureAwait(false)).Current, Encoding.UTF8.GetBytes(key));
+    {
+        var secret = (await _secrets.Value.ConfigureAwait(false)).Current;
+
+        // Every request with a key hashes it. A one-shot HMAC prepares the secret's padded blocks each
+        // time (1.7 µs against SHA-256's 0.7); an HMAC kept per thread prepares them once.
+        if (t_hmac is not { } hmac || !ReferenceEquals(hmac.Secret, secret))
+        {
+            t_hmac?.Hmac.Dispose();
+            t_hmac = hmac = (secret, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, secret));
+        }
+
+        hmac.Hmac.AppendData(Encoding.UTF8.GetBytes(key));
+        return hmac.Hmac.GetHashAndReset();
+    }
 
     /// <summary>The hashes the key may be stored under from before: earlier secrets, then the unkeyed SHA-256.</summary>
     public async ValueTask<IReadOnlyList<byte[]>> OlderHashesAsync(string key)

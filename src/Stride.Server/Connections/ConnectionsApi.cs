@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 using Stride.Core.Events;
 using Stride.Server.Auth;
+using Stride.Server.Limits;
 using Stride.Server.Operations;
 using Stride.Storage;
 
@@ -33,7 +34,7 @@ internal static class ConnectionsApi
             .WithSummary("Create a DevLake-compatible webhook connection; its key is shown this once");
         admin.MapGet("/", ListConnectionsAsync).WithName("ListConnections").WithSummary("List the organization's webhook connections, without keys");
 
-        var webhook = routes.MapGroup(WebhookBase).WithTags("DevLake webhooks").RequireScope(Scope);
+        var webhook = routes.MapGroup(WebhookBase).WithTags("DevLake webhooks").RequireScope(Scope).WithoutRequestTimeout();
         // DevLake's current routes, and the older ones without "connections/" that its docs still show.
         foreach (var (prefix, suffix) in new[] { ("/connections/{id:long}", ""), ("/{id:long}", "Legacy") })
         {

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Core.Events;
 using Stride.Server.Auth;
+using Stride.Server.Limits;
 using Stride.Server.Operations;
 using Stride.Storage;
 
@@ -12,7 +13,7 @@ internal static class IngestionApi
 {
     public static RouteGroupBuilder MapIngestionApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1").WithTags("Ingestion").RequireScope(Scopes.Ingest);
+        var group = routes.MapGroup("/api/v1").WithTags("Ingestion").RequireScope(Scopes.Ingest).WithoutRequestTimeout();
         group.MapPost("/changes", (HttpContext http, IEventStore store, StoredEventCounters counters, CancellationToken ct) => IngestAsync(http, store, counters, "change", ct))
             .WithName("PostChanges").WithSummary("Push one change or an array of changes");
         group.MapPost("/deployments", (HttpContext http, IEventStore store, StoredEventCounters counters, CancellationToken ct) => IngestAsync(http, store, counters, "deployment", ct))

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Core.Events;
 using Stride.Server.Auth;
+using Stride.Server.Limits;
 using Stride.Server.Operations;
 using Stride.Storage;
 
@@ -16,7 +17,7 @@ internal static class PulseApi
 {
     public static RouteGroupBuilder MapPulseApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/ingestion").WithTags("Ingestion").RequireScope(Scopes.Ingest);
+        var group = routes.MapGroup("/v1/ingestion").WithTags("Ingestion").RequireScope(Scopes.Ingest).WithoutRequestTimeout();
         group.MapPost("/cli", PostCliEventAsync)
             .WithName("PostPulseCliEvent").WithSummary("Push one event in pulse-event-cli's format");
         return group;

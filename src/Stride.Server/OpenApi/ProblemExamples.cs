@@ -40,7 +40,7 @@ internal static class ProblemExamples
         """;
 
     public const string TooManyRequests = """
-        {"type": "https://tools.ietf.org/html/rfc6585#section-4", "title": "Too Many Requests", "status": 429, "detail": "This key sent more than its 1000 requests per second. Retry after 1 s, or send events in batches (POST /api/v1/events takes up to 100,000 per request).", "traceId": "0HNQ8P10AN7RE:00000001"}
+        {"type": "https://tools.ietf.org/html/rfc6585#section-4", "title": "Too Many Requests", "status": 429, "detail": "This key (or, without one, this address) sent more than its 1000 requests per second. Retry after 1 s, or send events in batches (POST /api/v1/events takes up to 100,000 per request).", "traceId": "0HNQ8P10AN7RE:00000001"}
         """;
 
     public const string NoKey = """

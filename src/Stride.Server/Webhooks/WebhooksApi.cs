@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Server.Auth;
 using Stride.Server.Ingestion;
+using Stride.Server.Limits;
 using Stride.Server.Operations;
 using Stride.Storage;
 
@@ -31,7 +32,7 @@ internal static class WebhooksApi
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)
     {
         // The literal /v1/ingestion/cli route (PulseApi) takes precedence over this parameter.
-        routes.MapPost("/v1/ingestion/{provider}", PostWebhookAsync).WithTags("Webhooks").RequireScope(Scopes.Ingest)
+        routes.MapPost("/v1/ingestion/{provider}", PostWebhookAsync).WithTags("Webhooks").RequireScope(Scopes.Ingest).WithoutRequestTimeout()
             .WithName("PostProviderWebhook").WithSummary("Receive a GitHub, GitLab or PagerDuty webhook");
 
         var secrets = routes.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireScope(Scopes.Admin);

@@ -224,8 +224,10 @@ public sealed partial class PostgresStore
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception) when (!ct.IsCancellationRequested)
             {
+                // Whatever broke the watch (the server restarting, the network, a failover), the caller
+                // forgets what it may have missed and the watch starts over.
                 revoked(null);
                 try
                 {
