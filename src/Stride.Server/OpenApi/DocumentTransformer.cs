@@ -29,7 +29,7 @@ internal sealed class DocumentTransformer : IOpenApiDocumentTransformer
                 + "`ingest`, `read` and `admin` (which implies the others): a missing or unknown key gets 401, a key without the "
                 + "route's scope 403. Errors are `application/problem+json` (RFC 9457) naming the field, and the item's index in a batch; "
                 + "a rejected request stores nothing. Each key may send 1,000 requests per second by default (429 with `Retry-After` "
-                + "beyond); bodies are limited to 30 MB (413) and requests to 100 s (503).",
+                + "beyond); bodies are limited to 30 MB (413) and reads to 100 s (503).",
         };
 
         document.Components ??= new OpenApiComponents();
