@@ -26,6 +26,16 @@ internal sealed class StrideApplication(IReadOnlyDictionary<string, string?>? se
 
     public string DatabasePath => Path.Combine(_directory, "stride.db");
 
+    /// <summary>One value read straight from the server's SQLite file (read-only, beside the running server).</summary>
+    public async Task<T> QueryScalarAsync<T>(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+    }
+
     /// <summary>A client holding the bootstrap (admin) key.</summary>
     public HttpClient CreateAdminClient() => CreateClient(BootstrapKey);
 

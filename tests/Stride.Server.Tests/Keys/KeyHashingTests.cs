@@ -24,7 +24,7 @@ public sealed class KeyHashingTests
         Assert.Equal(
             HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(StrideApplication.BootstrapKey)),
             await StoredHashAsync(app, 1));
-        var stored = await ScalarAsync<byte[]>(app, "SELECT value FROM server_secrets WHERE name = 'api-key-hmac'");
+        var stored = await app.QueryScalarAsync<byte[]>("SELECT value FROM server_secrets WHERE name = 'api-key-hmac'");
         Assert.NotEqual(Encoding.UTF8.GetBytes(Secret), stored);   // the configured one is never stored
     }
 
@@ -41,7 +41,7 @@ public sealed class KeyHashingTests
                 using var admin = first.CreateAdminClient();
                 key = (await (await admin.PostObjectAsync("/api/v1/keys", new { name = "ci", scopes = new[] { "read" } })).ReadJsonAsync())
                     .GetProperty("key").GetString()!;
-                secret = await ScalarAsync<byte[]>(first, "SELECT value FROM server_secrets WHERE name = 'api-key-hmac'");
+                secret = await first.QueryScalarAsync<byte[]>("SELECT value FROM server_secrets WHERE name = 'api-key-hmac'");
                 Assert.Equal(32, secret.Length);
                 Assert.Equal(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(key)), await StoredHashAsync(first, 2));
             }
@@ -49,7 +49,7 @@ public sealed class KeyHashingTests
             await using var second = new StrideApplication(directory: folder);
             using var reader = second.CreateClient(key);
             Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/v1/systems", Http.Ct)).StatusCode);
-            Assert.Equal(secret, await ScalarAsync<byte[]>(second, "SELECT value FROM server_secrets WHERE name = 'api-key-hmac'"));
+            Assert.Equal(secret, await second.QueryScalarAsync<byte[]>("SELECT value FROM server_secrets WHERE name = 'api-key-hmac'"));
         }
         finally
         {
@@ -150,16 +150,7 @@ public sealed class KeyHashingTests
         => (await (await admin.GetAsync("/api/v1/keys", Http.Ct)).ReadJsonAsync()).EnumerateArray().Single(k => k.GetProperty("id").GetInt64() == id);
 
     private static Task<byte[]> StoredHashAsync(StrideApplication app, long id)
-        => ScalarAsync<byte[]>(app, $"SELECT hash FROM api_keys WHERE id = {id}");
-
-    private static async Task<T> ScalarAsync<T>(StrideApplication app, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly");
-        await connection.OpenAsync(Http.Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (T)(await command.ExecuteScalarAsync(Http.Ct))!;
-    }
+        => app.QueryScalarAsync<byte[]>($"SELECT hash FROM api_keys WHERE id = {id}");
 
     private static async Task ExecuteAsync(StrideApplication app, string sql, byte[] hash)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Stride.Tests.Shared;
 
 namespace Stride.Server.Tests.Limits;
@@ -37,7 +36,7 @@ public sealed class LimitsTests
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz", Http.Ct)).StatusCode);
         }
 
-        Assert.Equal(0L, await CountAsync(app, "SELECT count(*) FROM changes"));
+        Assert.Equal(0L, await app.QueryScalarAsync<long>("SELECT count(*) FROM changes"));
     }
 
     [Fact]
@@ -66,7 +65,7 @@ public sealed class LimitsTests
         await using var server = await StrideServerProcess.StartAsync(
             Http.Ct, settings: new Dictionary<string, string> { ["Stride__Limits__RequestTimeoutSeconds"] = "0.5" });
         using var admin = server.CreateClient();
-        using var body = new SlowContent("""{"name":"slow","scopes":["read"]}""", TimeSpan.FromSeconds(3)).Init();
+        using var body = new SlowContent("""{"name":"slow","scopes":["read"]}""", TimeSpan.FromSeconds(3));
 
         var response = await admin.PostAsync("/api/v1/keys", body, Http.Ct);
 
@@ -82,29 +81,31 @@ public sealed class LimitsTests
         await using var server = await StrideServerProcess.StartAsync(
             Http.Ct, settings: new Dictionary<string, string> { ["Stride__Limits__RequestTimeoutSeconds"] = "0.5" });
         using var admin = server.CreateClient();
-        using var body = new SlowContent("""{"identifier":"c1","timestamp":1780000000,"system":"api"}""", TimeSpan.FromSeconds(2)).Init();
+        using var body = new SlowContent("""{"identifier":"c1","timestamp":1780000000,"system":"api"}""", TimeSpan.FromSeconds(2));
 
         var response = await admin.PostAsync("/api/v1/changes", body, Http.Ct);
 
         await response.AssertStoredAsync(1);
     }
 
-    /// <summary>A JSON body of which the client sends the first half, then the rest after <paramref name="pause"/>.</summary>
-    private sealed class SlowContent(string json, TimeSpan pause) : HttpContent
+    /// <summary>A JSON body of which the client sends the first half, then the rest after a pause.</summary>
+    private sealed class SlowContent : HttpContent
     {
-        private readonly byte[] _bytes = Encoding.UTF8.GetBytes(json);
+        private readonly byte[] _bytes;
+        private readonly TimeSpan _pause;
 
-        public SlowContent Init()
+        public SlowContent(string json, TimeSpan pause)
         {
+            _bytes = Encoding.UTF8.GetBytes(json);
+            _pause = pause;
             Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            return this;
         }
 
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {
             await stream.WriteAsync(_bytes.AsMemory(0, _bytes.Length / 2));
             await stream.FlushAsync();
-            await Task.Delay(pause);
+            await Task.Delay(_pause);
             await stream.WriteAsync(_bytes.AsMemory(_bytes.Length / 2));
         }
 
@@ -113,14 +114,5 @@ public sealed class LimitsTests
             length = _bytes.Length;
             return true;
         }
-    }
-
-    private static async Task<long> CountAsync(StrideApplication app, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={app.DatabasePath};Mode=ReadOnly");
-        await connection.OpenAsync(Http.Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync(Http.Ct))!;
     }
 }
