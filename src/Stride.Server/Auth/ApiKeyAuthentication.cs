@@ -118,6 +118,11 @@ internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyC
     private readonly ConcurrentDictionary<long, long> _touched = new();
 
     private readonly ConcurrentDictionary<Digest, Entry> _byHash = new();
+
+    // Hashes of presented keys the store did not know, and when that was found: a client retrying a
+    // wrong key (or a flood of them) costs no store reads for Lifetime. A key made later cannot be among
+    // them, as nobody can present a key before it is generated.
+    private readonly ConcurrentDictionary<Digest, long> _unknown = new();
     private readonly ConcurrentDictionary<long, OrganizationEntry> _byOrganization = new();
 
     // Counts evictions, so that a key list read before a revocation and stored after its eviction
@@ -142,6 +147,11 @@ internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyC
             return entry;
         }
 
+        if (_unknown.TryGetValue(digest, out var refused) && time.GetElapsedTime(refused, now) < Lifetime)
+        {
+            return null;
+        }
+
         var record = await keys.FindKeyAsync(hash, ct) ?? await FindUnderOlderHashAsync(key, hash, keys, ct);
         if (record is not null)
         {
@@ -157,6 +167,12 @@ internal sealed class KeyCache(TimeProvider time, KeyHasher hasher, ILogger<KeyC
         }
 
         _byHash.TryRemove(digest, out _);
+        if (_unknown.Count >= MaxEntries)
+        {
+            _unknown.Clear();
+        }
+
+        _unknown[digest] = now;
         return null;
     }
 

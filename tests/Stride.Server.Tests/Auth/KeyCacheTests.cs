@@ -114,6 +114,25 @@ public sealed class KeyCacheTests
         Assert.Null(await cache.FindByIdAsync(organization, id, store, Http.Ct));
     }
 
+    [Fact]
+    public async Task AnUnknownKeyPresentedAgainCostsNoStoreReadsUntilTheLifetimeHasPassed()
+    {
+        await using var app = new StrideApplication();
+        var store = new CountingKeyStore(app.Services.GetRequiredService<IKeyStore>());
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_780_000_000));
+        var cache = new KeyCache(clock, app.Services.GetRequiredService<KeyHasher>(), NullLogger<KeyCache>.Instance);
+
+        Assert.Null(await cache.FindAsync("stride_not_a_key", store, Http.Ct));
+        var firstLookup = store.FindReads;
+        Assert.Null(await cache.FindAsync("stride_not_a_key", store, Http.Ct));
+        Assert.True(firstLookup >= 2, $"the current hash and the unkeyed one were looked for: {firstLookup}");
+        Assert.Equal(firstLookup, store.FindReads);
+
+        clock.Advance(KeyCache.Lifetime);
+        Assert.Null(await cache.FindAsync("stride_not_a_key", store, Http.Ct));
+        Assert.Equal(2 * firstLookup, store.FindReads);
+    }
+
     /// <summary>Creates a key through the admin API; returns its organization (the bootstrap key's) and id.</summary>
     private static async Task<(long Organization, long Id)> CreateKeyAsync(StrideApplication app, params string[] scopes)
     {
@@ -134,8 +153,11 @@ public sealed class KeyCacheTests
     private sealed class CountingKeyStore(IKeyStore inner) : IKeyStore
     {
         private int _listReads;
+        private int _findReads;
 
         public int ListReads => Volatile.Read(ref _listReads);
+
+        public int FindReads => Volatile.Read(ref _findReads);
 
         public Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long organization, CancellationToken ct)
         {
@@ -151,7 +173,11 @@ public sealed class KeyCacheTests
 
         public Task<bool> CreateFirstKeyAsync(NewApiKey key, CancellationToken ct) => inner.CreateFirstKeyAsync(key, ct);
 
-        public Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct) => inner.FindKeyAsync(hash, ct);
+        public Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _findReads);
+            return inner.FindKeyAsync(hash, ct);
+        }
 
         public Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)
             => inner.RevokeKeyAsync(organization, id, revokedAt, ct);
