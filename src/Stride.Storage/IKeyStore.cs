@@ -52,7 +52,8 @@ public interface IKeyStore
     /// </summary>
     /// <remarks>
     /// Lets each node of a shared database forget a revoked key at once instead of when its cache expires.
-    /// A store only one process opens (SQLite) has nothing to watch: revocations happen in that process.
+    /// A store only one process opens (SQLite) has nothing to watch, and returns at once: revocations
+    /// happen in that process.
     /// </remarks>
     Task WatchRevocationsAsync(Action<long?> revoked, CancellationToken ct);
 

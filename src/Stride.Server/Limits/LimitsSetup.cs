@@ -24,7 +24,10 @@ internal static class LimitsSetup
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds));
         services.AddRateLimiter(o =>
         {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
+            // One factory for every key's bucket, made here rather than a closure per request.
+            var bucket = Bucket(settings);
+            Func<string, TokenBucketRateLimiterOptions> newBucket = _ => bucket;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings, newBucket));
             o.OnRejected = RejectAsync;
         });
         if (settings.RequestTimeoutSeconds > 0)
@@ -72,7 +75,8 @@ internal static class LimitsSetup
     /// its id (digits) and an address's its text (with dots or colons), so the two never meet; neither
     /// allocates for a request with a key.
     /// </remarks>
-    private static RateLimitPartition<string> Partition(HttpContext context, LimitSettings settings)
+    private static RateLimitPartition<string> Partition(
+        HttpContext context, LimitSettings settings, Func<string, TokenBucketRateLimiterOptions> newBucket)
     {
         var path = context.Request.Path;
         if (settings.RequestsPerSecond <= 0 || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz"))
@@ -83,11 +87,11 @@ internal static class LimitsSetup
         var key = context.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value
             ?? context.Connection.RemoteIpAddress?.ToString()
             ?? "";
-        return RateLimitPartition.GetTokenBucketLimiter(key, settings.BucketOptions);
+        return RateLimitPartition.GetTokenBucketLimiter(key, newBucket);
     }
 
     /// <summary>A key's bucket: <see cref="LimitSettings.RequestsPerSecond"/> sustained, <see cref="LimitSettings.Burst"/> at once.</summary>
-    internal static TokenBucketRateLimiterOptions Bucket(LimitSettings settings)
+    private static TokenBucketRateLimiterOptions Bucket(LimitSettings settings)
     {
         // Refilled ten times a second, so that a client at the limit is not refused a whole second at a time.
         var perTenth = Math.Max(1, (int)Math.Ceiling(settings.RequestsPerSecond / 10.0));
@@ -141,9 +145,4 @@ internal sealed class LimitSettings
 
     /// <summary>How long a stopping server (SIGTERM, Ctrl+C) waits for requests in flight before it ends anyway.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 30;
-
-    /// <summary>Makes a new key's bucket: one delegate for every partition rather than a closure per request.</summary>
-    internal Func<string, TokenBucketRateLimiterOptions> BucketOptions => _bucketOptions ??= _ => LimitsSetup.Bucket(this);
-
-    private Func<string, TokenBucketRateLimiterOptions>? _bucketOptions;
 }

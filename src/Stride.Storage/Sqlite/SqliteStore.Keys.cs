@@ -176,17 +176,7 @@ public sealed partial class SqliteStore
 
     /// <inheritdoc />
     /// <remarks>One process owns the file, and its own API evicts what it revokes: there is nothing to watch.</remarks>
-    public async Task WatchRevocationsAsync(Action<long?> revoked, CancellationToken ct)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Watching ends with the server.
-        }
-    }
+    public Task WatchRevocationsAsync(Action<long?> revoked, CancellationToken ct) => Task.CompletedTask;
 
     /// <inheritdoc />
     public Task<int> RevokeKeyAsync(long organization, long id, long revokedAt, CancellationToken ct)

@@ -14,13 +14,11 @@ public sealed class GracefulShutdownTests
         using var client = server.CreateClient();
         client.Timeout = TimeSpan.FromMinutes(2);
         const int Events = 20_000;
-        var halfSent = new TaskCompletionSource();
         var goOn = new TaskCompletionSource();
-        using var content = new TwoPartContent(Ndjson(0, Events / 2), Ndjson(Events / 2, Events), halfSent, goOn.Task);
+        using var content = new SplitBody("application/x-ndjson", Ndjson(0, Events / 2), Ndjson(Events / 2, Events), () => goOn.Task);
 
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
         var posting = client.PostAsync("/api/v1/events", content, Http.Ct);
-        await halfSent.Task.WaitAsync(TimeSpan.FromSeconds(30), Http.Ct);
+        await content.FirstSent.WaitAsync(TimeSpan.FromSeconds(30), Http.Ct);
         var exiting = server.TerminateAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromMilliseconds(500), Http.Ct);   // the server is now shutting down, waiting on this request
         goOn.SetResult();
@@ -57,24 +55,5 @@ public sealed class GracefulShutdownTests
         }
 
         return Encoding.UTF8.GetBytes(body.ToString());
-    }
-
-    /// <summary>A body sent in two parts: the second only once the test lets it go, so the request is surely in flight.</summary>
-    private sealed class TwoPartContent(byte[] first, byte[] second, TaskCompletionSource halfSent, Task goOn) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(first);
-            await stream.FlushAsync();
-            halfSent.TrySetResult();
-            await goOn;
-            await stream.WriteAsync(second);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = first.Length + second.Length;
-            return true;
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Stride.Tests.Shared;
 
 namespace Stride.Server.Tests.Limits;
@@ -65,7 +64,7 @@ public sealed class LimitsTests
         await using var server = await StrideServerProcess.StartAsync(
             Http.Ct, settings: new Dictionary<string, string> { ["Stride__Limits__RequestTimeoutSeconds"] = "0.5" });
         using var admin = server.CreateClient();
-        using var body = new SlowContent("""{"name":"slow","scopes":["read"]}""", TimeSpan.FromSeconds(3));
+        using var body = SplitBody.Json("""{"name":"slow","scopes":["read"]}""", TimeSpan.FromSeconds(3));
 
         var response = await admin.PostAsync("/api/v1/keys", body, Http.Ct);
 
@@ -81,38 +80,10 @@ public sealed class LimitsTests
         await using var server = await StrideServerProcess.StartAsync(
             Http.Ct, settings: new Dictionary<string, string> { ["Stride__Limits__RequestTimeoutSeconds"] = "0.5" });
         using var admin = server.CreateClient();
-        using var body = new SlowContent("""{"identifier":"c1","timestamp":1780000000,"system":"api"}""", TimeSpan.FromSeconds(2));
+        using var body = SplitBody.Json("""{"identifier":"c1","timestamp":1780000000,"system":"api"}""", TimeSpan.FromSeconds(2));
 
         var response = await admin.PostAsync("/api/v1/changes", body, Http.Ct);
 
         await response.AssertStoredAsync(1);
-    }
-
-    /// <summary>A JSON body of which the client sends the first half, then the rest after a pause.</summary>
-    private sealed class SlowContent : HttpContent
-    {
-        private readonly byte[] _bytes;
-        private readonly TimeSpan _pause;
-
-        public SlowContent(string json, TimeSpan pause)
-        {
-            _bytes = Encoding.UTF8.GetBytes(json);
-            _pause = pause;
-            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            await stream.WriteAsync(_bytes.AsMemory(0, _bytes.Length / 2));
-            await stream.FlushAsync();
-            await Task.Delay(_pause);
-            await stream.WriteAsync(_bytes.AsMemory(_bytes.Length / 2));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = _bytes.Length;
-            return true;
-        }
     }
 }
