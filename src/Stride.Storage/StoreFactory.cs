@@ -9,7 +9,7 @@ public static class StoreFactory
 {
     /// <summary>Opens (creating and migrating when needed) the database of <paramref name="connectionString"/>.</summary>
     /// <param name="connectionString">
-    /// A SQLite connection string (<c>Data Source=stride.db</c>, see <see cref="SqliteStore.OpenAsync"/> for
+    /// A SQLite connection string (<c>Data Source=stride.db</c>, see <see cref="SqliteStore.OpenAsync(string, TimeProvider, CancellationToken)"/> for
     /// the extra <c>Synchronous</c> keyword). A string with a <c>Host</c> keyword names PostgreSQL.
     /// </param>
     /// <param name="time">The clock used for the times the store records itself (organization creation).</param>

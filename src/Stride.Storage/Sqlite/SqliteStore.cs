@@ -9,7 +9,7 @@ namespace Stride.Storage.Sqlite;
 
 /// <summary>The embedded store: one SQLite file holding events, derived facts, organizations and keys.</summary>
 /// <remarks>
-/// <para>Open with <see cref="OpenAsync"/> (or <see cref="StoreFactory.OpenAsync"/>); keep one instance per
+/// <para>Open with <see cref="OpenAsync(string, TimeProvider, CancellationToken)"/> (or <see cref="StoreFactory.OpenAsync"/>); keep one instance per
 /// database for the life of the process and dispose it at shutdown. Thread-safe.</para>
 /// <para>Writes go through a single writer connection with group commit (see <see cref="AppendAsync"/>);
 /// reads use their own pooled connections, which WAL mode lets run alongside the writer, each read
@@ -38,7 +38,12 @@ public sealed partial class SqliteStore : IStrideStore
     /// <param name="ct">Cancels opening and migrating.</param>
     /// <exception cref="ArgumentException">The connection string is malformed or names no file.</exception>
     /// <exception cref="InvalidOperationException">The database's schema is newer than this build knows.</exception>
-    public static async Task<SqliteStore> OpenAsync(string connectionString, TimeProvider time, CancellationToken ct)
+    public static Task<SqliteStore> OpenAsync(string connectionString, TimeProvider time, CancellationToken ct)
+        => OpenAsync(connectionString, time, SqliteCheckpointer.Settings.Default, ct);
+
+    /// <summary>As <see cref="OpenAsync(string, TimeProvider, CancellationToken)"/>, with the checkpointer's settings.</summary>
+    internal static async Task<SqliteStore> OpenAsync(
+        string connectionString, TimeProvider time, SqliteCheckpointer.Settings checkpoints, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(time);
         var settings = SqliteSettings.Parse(connectionString);
@@ -48,6 +53,8 @@ public sealed partial class SqliteStore : IStrideStore
             await connection.OpenAsync(ct).ConfigureAwait(false);
             await ConfigureWriterAsync(connection, settings, ct).ConfigureAwait(false);
             await SqliteMigrator.MigrateAsync(connection, ct).ConfigureAwait(false);
+            var checkpointer = await SqliteCheckpointer.StartAsync(settings.ConnectionString, checkpoints, ct).ConfigureAwait(false);
+            return new SqliteStore(settings.ConnectionString, time, new SqliteWriter(connection, checkpointer));
         }
         catch
         {
@@ -55,8 +62,6 @@ public sealed partial class SqliteStore : IStrideStore
             SqliteConnection.ClearPool(connection);
             throw;
         }
-
-        return new SqliteStore(settings.ConnectionString, time, new SqliteWriter(connection));
     }
 
     /// <inheritdoc />
@@ -227,7 +232,8 @@ public sealed partial class SqliteStore : IStrideStore
     {
         // WAL lets readers run alongside the one writer and makes commits a sequential append.
         // journal_mode is stored in the file; the rest holds for this connection only, which is the
-        // only one that writes. busy_timeout covers another process briefly holding the file.
+        // only one that writes. busy_timeout covers another process briefly holding the file. The
+        // writer never checkpoints: SqliteCheckpointer does, beside it.
         // Foreign keys guard api_keys → organizations (event tables carry none: they are the hot path).
         var pragmas = $"""
             PRAGMA journal_mode = WAL;
@@ -235,7 +241,7 @@ public sealed partial class SqliteStore : IStrideStore
             PRAGMA busy_timeout = 10000;
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -65536;
-            PRAGMA wal_autocheckpoint = 10000;
+            PRAGMA wal_autocheckpoint = 0;
             """;
         await connection.ExecuteAsync(new CommandDefinition(pragmas, cancellationToken: ct)).ConfigureAwait(false);
     }

@@ -23,6 +23,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
 
     private readonly SqliteConnection _connection;
+    private readonly SqliteCheckpointer _checkpointer;
     private readonly WriteSession _session;
     private readonly SqliteStatement _begin;
     private readonly SqliteStatement _commit;
@@ -33,9 +34,11 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Task _loop;
 
     /// <param name="connection">An open connection, configured and migrated; the writer owns it from now on.</param>
-    public SqliteWriter(SqliteConnection connection)
+    /// <param name="checkpointer">Told of every commit; the writer owns it from now on.</param>
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer)
     {
         _connection = connection;
+        _checkpointer = checkpointer;
         _session = new WriteSession(connection, new SqliteEventWriter(connection));
 
         // Transactions are driven with SQL rather than BeginTransaction, so the prepared statements
@@ -84,6 +87,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         if (_queue.Writer.TryComplete())
         {
             await _loop.ConfigureAwait(false);
+            await _checkpointer.DisposeAsync().ConfigureAwait(false);
             _session.Events.Dispose();
             foreach (var command in new[] { _begin, _commit, _rollback, _savepoint, _release, _rollbackToSavepoint })
             {
@@ -175,6 +179,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
 
             _commit.Execute();
+            _checkpointer.Committed(_connection);
         }
         catch (Exception exception)
         {
