@@ -150,13 +150,29 @@ public sealed partial class SqliteStore : IStrideStore
             WHERE i.org = $org AND i.resolved IS NOT NULL AND i.resolved >= $from
               AND i.resolved <= $to + coalesce((SELECT s.max_span FROM incident_spans s WHERE s.org = $org), 0)
               AND (i.resolved < $to OR i.created < $to)
-              AND ($systems IS NULL OR i.system IN (SELECT value FROM json_each($systems)))
             UNION ALL
             SELECT i.created, i.resolved, a.deployed_at
             FROM incidents i
             LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = $env
             WHERE i.org = $org AND i.resolved IS NULL AND i.created < $to
-              AND ($systems IS NULL OR i.system IN (SELECT value FROM json_each($systems)))
+            """;
+
+        // The same for some systems: one index range per system (0013), not the organization's range
+        // filtered. The systems are distinct, so no incident comes twice.
+        const string SystemIncidentsSql = """
+            SELECT i.created, i.resolved, a.deployed_at
+            FROM json_each($systems) s
+            CROSS JOIN incidents i
+            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = $env
+            WHERE i.org = $org AND i.system = s.value AND i.resolved IS NOT NULL AND i.resolved >= $from
+              AND i.resolved <= $to + coalesce((SELECT m.max_span FROM incident_spans m WHERE m.org = $org), 0)
+              AND (i.resolved < $to OR i.created < $to)
+            UNION ALL
+            SELECT i.created, i.resolved, a.deployed_at
+            FROM json_each($systems) s
+            CROSS JOIN incidents i
+            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = $env
+            WHERE i.org = $org AND i.system = s.value AND i.resolved IS NULL AND i.created < $to
             """;
 
         var env = EnvironmentName.Normalize(environment);
@@ -177,7 +193,7 @@ public sealed partial class SqliteStore : IStrideStore
             connection, LeadTimesSql, query,
             s => new LeadTimeFact(raw.sqlite3_column_int64(s, 0), raw.sqlite3_column_int64(s, 1) is var changedAt && changedAt != long.MinValue ? changedAt : null), ct);
         var incidents = ReadAll(
-            connection, IncidentsSql, query,
+            connection, filter is null ? IncidentsSql : SystemIncidentsSql, query,
             s => new IncidentFact(raw.sqlite3_column_int64(s, 0), Nullable(s, 1), Nullable(s, 2)), ct);
         return new WindowFacts(from, to, deployments, leadTimes, incidents);
     }
