@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using Stride.Core.Events;
 using Stride.Storage.Sqlite;
 
@@ -10,19 +9,12 @@ namespace Stride.Storage.Tests.Sqlite;
 /// Commit chains in the SQLite writer: a deployment that lists no changes but names a commit is stored
 /// with the commits pushed on the chain since the previously deployed commit.
 /// </summary>
-public sealed class CommitChainStoreTests : IDisposable
+public sealed class CommitChainStoreTests : SqliteFileTests
 {
-    private readonly string _path = SqliteStoreProvider.NewDatabasePath();
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public void Dispose() => SqliteStoreProvider.DeleteDatabase(_path);
-
     [Fact]
     public async Task PushesSentWithTheDeploymentInOneRequestAreItsChain()
     {
-        await using var store = await SqliteStore.OpenAsync($"Data Source={_path}", _time, Ct);
+        await using var store = await SqliteStore.OpenAsync($"Data Source={DatabasePath}", Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
 
         // The deployment comes first in the list: pushes are applied before deployments, as changes are.
@@ -35,7 +27,7 @@ public sealed class CommitChainStoreTests : IDisposable
     [Fact]
     public async Task AChainThatLoopsEndsAndAFailedDeploymentIsNoStop()
     {
-        await using var store = await SqliteStore.OpenAsync($"Data Source={_path}", _time, Ct);
+        await using var store = await SqliteStore.OpenAsync($"Data Source={DatabasePath}", Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
 
         // A force-push back to an old head: a → b → a.
@@ -54,7 +46,7 @@ public sealed class CommitChainStoreTests : IDisposable
     /// <summary>The changes stored for a deployment, as listed.</summary>
     private List<string> Changes(string deployment)
     {
-        using var connection = new SqliteConnection($"Data Source={_path};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT changes FROM deployments WHERE id = $id";

@@ -1,34 +1,24 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using Stride.Core.Events;
 using Stride.Storage.Sqlite;
 
 namespace Stride.Storage.Tests.Sqlite;
 
 /// <summary>The write-ahead log is copied into the database file beside the writer, and stays bounded under load.</summary>
-public sealed class SqliteCheckpointTests : IDisposable
+public sealed class SqliteCheckpointTests : SqliteFileTests
 {
-    private readonly string _path = SqliteStoreProvider.NewDatabasePath();
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private string ConnectionString => $"Data Source={_path}";
-
-    public void Dispose() => SqliteStoreProvider.DeleteDatabase(_path);
-
     [Fact]
     public async Task CommittedPagesReachTheDatabaseFileWhileTheStoreIsOpen()
     {
-        await using var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
-        var before = new FileInfo(_path).Length;
+        await using var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct);
+        var before = new FileInfo(DatabasePath).Length;
 
         // About 3 MB of pages. The writer itself never checkpoints (wal_autocheckpoint = 0), so only
         // the checkpointer can move them out of the log while the store stays open.
         await store.AppendAsync(1, Changes(0, 20_000), Ct);
 
-        var grown = await EventuallyAsync(() => new FileInfo(_path).Length > before + 1_000_000);
-        Assert.True(grown, $"The database file stayed at {new FileInfo(_path).Length} bytes (from {before}).");
+        var grown = await EventuallyAsync(() => new FileInfo(DatabasePath).Length > before + 1_000_000);
+        Assert.True(grown, $"The database file stayed at {new FileInfo(DatabasePath).Length} bytes (from {before}).");
     }
 
     [Fact]
@@ -36,8 +26,8 @@ public sealed class SqliteCheckpointTests : IDisposable
     {
         // A small threshold (200 pages, 800 KB) so that a test-sized load crosses it many times.
         var settings = new SqliteCheckpointer.Settings(TimeSpan.FromMilliseconds(5), RestartPages: 200);
-        await using var store = await SqliteStore.OpenAsync(ConnectionString, _time, settings, Ct);
-        var log = _path + "-wal";
+        await using var store = await SqliteStore.OpenAsync(ConnectionString, Time, settings, Ct);
+        var log = DatabasePath + "-wal";
 
         // Four writers keep the queue full, so the writer is never idle between commits and a passive
         // checkpoint never catches up with it on its own: without rewinding, the log grows with
@@ -53,7 +43,7 @@ public sealed class SqliteCheckpointTests : IDisposable
         }, Ct));
         await Task.WhenAll(writers);
 
-        var database = new FileInfo(_path).Length;
+        var database = new FileInfo(DatabasePath).Length;
         Assert.True(largest < 8_000_000, $"The log reached {largest} bytes (the database file is {database}).");
         Assert.Equal(160_000, CountChanges());
     }
@@ -63,7 +53,7 @@ public sealed class SqliteCheckpointTests : IDisposable
 
     private long CountChanges()
     {
-        using var connection = new SqliteConnection($"Data Source={_path};Mode=ReadOnly;Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM changes";

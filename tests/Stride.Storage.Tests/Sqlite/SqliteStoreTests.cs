@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
 using Stride.Core.Metrics;
 using Stride.Storage.Sqlite;
 
@@ -10,21 +9,12 @@ public sealed class SqliteEventStoreContractTests : EventStoreContractTests<Sqli
 public sealed class SqliteKeyStoreContractTests : KeyStoreContractTests<SqliteStoreProvider>;
 
 /// <summary>What only the SQLite store has: its file, connection string, migrations and journal.</summary>
-public sealed class SqliteStoreTests : IDisposable
+public sealed class SqliteStoreTests : SqliteFileTests
 {
-    private readonly string _path = SqliteStoreProvider.NewDatabasePath();
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private string ConnectionString => $"Data Source={_path}";
-
-    public void Dispose() => SqliteStoreProvider.DeleteDatabase(_path);
-
     [Fact]
     public async Task FreshDatabaseIsMigratedToTheLatestVersion()
     {
-        await using (await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        await using (await SqliteStore.OpenAsync(ConnectionString, Time, Ct))
         {
         }
 
@@ -38,7 +28,7 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task ReopeningKeepsDataAndAppliesNothing()
     {
         long org;
-        await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        await using (var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct))
         {
             org = await store.EnsureOrganizationAsync("acme", Ct);
             await store.AppendAsync(org, [Some.Deployment("v1", 1_000)], Ct);
@@ -46,7 +36,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         var applied = Query<string>("SELECT applied_at FROM schema_version");
 
-        await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        await using (var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct))
         {
             Assert.Equal(org, await store.EnsureOrganizationAsync("acme", Ct));
             Assert.Single((await store.ReadFactsAsync(org, 0, 10_000, "production", [], Ct)).Deployments);
@@ -58,13 +48,13 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task DatabaseOfANewerVersionIsRefused()
     {
-        await using (await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        await using (await SqliteStore.OpenAsync(ConnectionString, Time, Ct))
         {
         }
 
         Execute($"INSERT INTO schema_version (version, name) VALUES ({SqliteMigrator.LatestVersion + 1}, '9999_future.sql')");
 
-        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(ConnectionString, _time, Ct));
+        var exception = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(ConnectionString, Time, Ct));
         Assert.Contains($"version {SqliteMigrator.LatestVersion + 1}", exception.Message, StringComparison.Ordinal);
         Assert.Contains("newer", exception.Message, StringComparison.Ordinal);
     }
@@ -93,7 +83,7 @@ public sealed class SqliteStoreTests : IDisposable
             INSERT INTO incident_attributions VALUES (1, 'api', 'INC-1', 'production', 7, 1000);
             """);
 
-        await using var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
+        await using var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct);
 
         var facts = await store.ReadFactsAsync(1, 0, 10_000, "production", [], Ct);
         Assert.Equal([new DeploymentFact(1_000, false, true)], facts.Deployments);
@@ -111,7 +101,7 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task DatabaseUsesWriteAheadLogging()
     {
-        await using var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
+        await using var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct);
 
         Assert.Equal("wal", Assert.Single(Query<string>("PRAGMA journal_mode")));
     }
@@ -139,7 +129,7 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task FactoryOpensSqliteStores()
     {
-        await using var store = await StoreFactory.OpenAsync($"{ConnectionString};Synchronous=Full", _time, Ct);
+        await using var store = await StoreFactory.OpenAsync($"{ConnectionString};Synchronous=Full", Time, Ct);
 
         Assert.IsType<SqliteStore>(store);
         Assert.True(await store.IsReadyAsync(Ct));
@@ -148,9 +138,9 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task OrganizationRecordsItsCreationTimeFromTheClock()
     {
-        await using (var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct))
+        await using (var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct))
         {
-            _time.Advance(TimeSpan.FromSeconds(42));
+            Time.Advance(TimeSpan.FromSeconds(42));
             await store.EnsureOrganizationAsync("acme", Ct);
         }
 
@@ -160,7 +150,7 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task DisposedStoreRefusesWrites()
     {
-        var store = await SqliteStore.OpenAsync(ConnectionString, _time, Ct);
+        var store = await SqliteStore.OpenAsync(ConnectionString, Time, Ct);
         await store.DisposeAsync();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.AppendAsync(1, [Some.Change()], Ct));
