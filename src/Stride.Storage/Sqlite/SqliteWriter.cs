@@ -179,7 +179,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
 
             _commit.Execute();
-            _checkpointer.Committed(_connection);
         }
         catch (Exception exception)
         {
@@ -196,6 +195,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             write.Complete();
         }
+
+        // After the requests were answered: a copy the checkpointer asks of the writer delays only
+        // the next group, and nothing here can fail a write that was committed.
+        _checkpointer.Committed(_connection);
     }
 
     /// <summary>Runs one write inside its own savepoint (when asked), rolling it back alone if it throws.</summary>
