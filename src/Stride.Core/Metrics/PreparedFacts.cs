@@ -163,14 +163,13 @@ public sealed class PreparedFacts
             values.Add(leadTime);
         }
 
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        var median = Percentiles.Median(sorted);
+        var durations = values.ToArray();
+        var median = Percentiles.OfUnsorted(durations, 0.5);
         return new LeadTimeForChanges(
-            sorted.Length,
+            durations.Length,
             median,
-            Percentiles.Of(sorted, 0.9),
-            Percentiles.Mean(sorted),
+            Percentiles.OfUnsorted(durations, 0.9),
+            Percentiles.Mean(durations),
             withoutTimestamp,
             negative,
             Tiers.LeadTime(median, benchmark));
@@ -190,15 +189,14 @@ public sealed class PreparedFacts
             }
         }
 
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        var median = Percentiles.Median(sorted);
+        var durations = values.ToArray();
+        var median = Percentiles.OfUnsorted(durations, 0.5);
         var open = LowerBound(_createdAt, to) - LowerBound(_closedAt, to);
         return new TimeToRestore(
-            sorted.Length,
+            durations.Length,
             median,
-            Percentiles.Mean(sorted),
-            Percentiles.Of(sorted, 0.9),
+            Percentiles.Mean(durations),
+            Percentiles.OfUnsorted(durations, 0.9),
             open,
             Tiers.Restore(median));
     }
@@ -216,10 +214,9 @@ public sealed class PreparedFacts
             }
         }
 
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        var median = Percentiles.Median(sorted);
-        return new FailedDeploymentRecoveryTime(sorted.Length, median, Tiers.Restore(median));
+        var durations = values.ToArray();
+        var median = Percentiles.OfUnsorted(durations, 0.5);
+        return new FailedDeploymentRecoveryTime(durations.Length, median, Tiers.Restore(median));
     }
 
     /// <summary>The index of the first element ≥ <paramref name="value"/> in ascending <paramref name="sorted"/>.</summary>

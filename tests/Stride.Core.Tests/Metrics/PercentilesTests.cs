@@ -39,4 +39,57 @@ public sealed class PercentilesTests
 
     [Fact]
     public void MeanIsTheArithmeticMean() => Assert.Equal(4.25, Percentiles.Mean([1, 2, 4, 10]));
+
+    public static TheoryData<string> Orders => ["random", "few distinct", "ascending", "descending", "all equal", "organ pipe", "one outlier"];
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public void UnsortedPercentilesEqualThoseOfTheSortedValues(string order)
+    {
+        var random = new Random(7);
+        foreach (var n in new[] { 1, 2, 3, 4, 5, 10, 11, 100, 101, 1_000, 10_007 })
+        {
+            var values = Values(order, n, random);
+            var sorted = values.Order().ToArray();
+            foreach (var p in new[] { 0.0, 0.1, 0.25, 0.5, 0.9, 0.99, 1.0 })
+            {
+                var shuffled = values.ToArray();
+                Assert.Equal(Percentiles.Of(sorted, p), Percentiles.OfUnsorted(shuffled, p));
+                Assert.Equal(sorted, shuffled.Order().ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void SelectionThatRunsOutOfPartitionsSortsWhatIsLeft()
+    {
+        var random = new Random(11);
+        foreach (var partitions in new[] { 0, 1, 2 })
+        {
+            var values = Enumerable.Range(0, 500).Select(_ => (long)random.Next(-1_000, 1_000)).ToArray();
+            var sorted = values.Order().ToArray();
+            foreach (var k in new[] { 0, 1, 249, 250, 498, 499 })
+            {
+                var copy = values.ToArray();
+                Assert.Equal(sorted[k], Percentiles.Select(copy, k, partitions));
+                Assert.All(copy[..k], v => Assert.True(v <= copy[k]));
+                Assert.All(copy[(k + 1)..], v => Assert.True(v >= copy[k]));
+            }
+        }
+    }
+
+    [Fact]
+    public void NothingUnsortedHasNoPercentile() => Assert.Null(Percentiles.OfUnsorted([], 0.5));
+
+    private static long[] Values(string order, int n, Random random) => order switch
+    {
+        "random" => [.. Enumerable.Range(0, n).Select(_ => random.NextInt64(-1_000_000, 1_000_000))],
+        "few distinct" => [.. Enumerable.Range(0, n).Select(_ => (long)random.Next(0, 4))],
+        "ascending" => [.. Enumerable.Range(0, n).Select(i => (long)i)],
+        "descending" => [.. Enumerable.Range(0, n).Select(i => (long)(n - i))],
+        "all equal" => [.. Enumerable.Repeat(42L, n)],
+        "organ pipe" => [.. Enumerable.Range(0, n).Select(i => (long)Math.Min(i, n - i))],
+        "one outlier" => [.. Enumerable.Range(0, n).Select(i => i == n / 2 ? long.MaxValue / 4 : 5L)],
+        _ => throw new ArgumentOutOfRangeException(nameof(order)),
+    };
 }
