@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Stride.Server.Tests.Webhooks;
+using Stride.Server.Tests.Connections;
 
 namespace Stride.Server.Tests.BadInput;
 
@@ -79,9 +80,9 @@ public sealed class BadInputRegressionTests
     {
         await using var app = new StrideApplication();
         using var admin = app.CreateAdminClient();
-        var connection = await (await admin.PostJsonAsync("/api/v1/connections", """{"name": "ci"}""")).ReadJsonAsync();
-        using var client = app.CreateClient(connection.GetProperty("apiKey").GetString()!);
-        var url = $"/api/rest/plugins/webhook/connections/{connection.GetProperty("id").GetInt64()}";
+        var connection = await admin.CreateConnectionAsync("ci");
+        using var client = app.CreateClient(connection.Key);
+        var url = $"/api/rest/plugins/webhook/connections/{connection.Id}";
 
         var deployment = """{"id":"d1\ud800","startedDate":"2026-05-28T19:00:00Z","finishedDate":"2026-05-28T20:00:00Z","deploymentCommits":[{"repoUrl":"https://github.com/acme/shop","commitSha":"abc"}]}""";
         await (await client.PostJsonAsync($"{url}/deployments", deployment)).AssertValidationProblemAsync("id");
@@ -98,10 +99,10 @@ public sealed class BadInputRegressionTests
     {
         await using var app = new StrideApplication();
         using var admin = app.CreateAdminClient();
-        var connection = await (await admin.PostJsonAsync("/api/v1/connections", """{"name": "tracker"}""")).ReadJsonAsync();
-        using var client = app.CreateClient(connection.GetProperty("apiKey").GetString()!);
+        var connection = await admin.CreateConnectionAsync("tracker");
+        using var client = app.CreateClient(connection.Key);
 
-        var response = await client.PostJsonAsync($"/api/rest/plugins/webhook/connections/{connection.GetProperty("id").GetInt64()}/issues",
+        var response = await client.PostJsonAsync($"/api/rest/plugins/webhook/connections/{connection.Id}/issues",
             """{"issueKey":"DLK-1","title":"Checkout is down\nsince the 14:00 deployment","status":"TODO","createdDate":"2026-05-28T20:00:00Z"}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Stride.Server.Tests.Webhooks;
+using Stride.Server.Tests.Connections;
 
 namespace Stride.Server.Tests.BadInput;
 
@@ -176,13 +177,8 @@ public sealed class BadInputTests
 
                     return new(app.CreateAdminClient(), route, "");
                 case Signer.Connection:
-                    using (var created = await admin.PostJsonAsync("/api/v1/connections", """{"name": "bad input"}"""))
-                    {
-                        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-                        var connection = await created.ReadJsonAsync();
-                        return new(app.CreateClient(connection.GetProperty("apiKey").GetString()!), route,
-                            connection.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
-                    }
+                    var connection = await admin.CreateConnectionAsync("bad input");
+                    return new(app.CreateClient(connection.Key), route, connection.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
                 default:
                     return new(app.CreateAdminClient(), route, "");

@@ -109,7 +109,7 @@ public sealed class ConnectionsApiTests
     public async Task DevLakesDocumentedDeploymentIsStoredAndCounts()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Deployments, DevLakeDeployment);
@@ -133,7 +133,7 @@ public sealed class ConnectionsApiTests
     public async Task BodiesWithoutAJsonContentTypeAreReadAsDevLakeReadsThem()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         // DevLake's documented curl commands use -d without a Content-Type: curl then sends a form type.
@@ -151,7 +151,7 @@ public sealed class ConnectionsApiTests
     public async Task AMultiRepositoryDeploymentMakesOneDeploymentPerCommit()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Deployments, """
@@ -200,7 +200,7 @@ public sealed class ConnectionsApiTests
     public async Task SnakeCaseAndOddlyCasedKeysAreAccepted()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Deployments, """
@@ -226,7 +226,7 @@ public sealed class ConnectionsApiTests
     public async Task EachDateFormDevLakeAcceptsIsRead(string finishedDate, string stored)
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Deployments, $$"""
@@ -256,7 +256,7 @@ public sealed class ConnectionsApiTests
     public async Task InvalidDeploymentsAreValidationProblemsAndStoreNothing(string body, string field)
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Deployments, body);
@@ -274,7 +274,7 @@ public sealed class ConnectionsApiTests
     public async Task DevLakesDocumentedIncidentIsStoredOpenThenClosed()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app, "https://github.com/acme/checkout.git");
+        var connection = await app.CreateConnectionAsync("https://github.com/acme/checkout.git");
         using var client = app.CreateClient(connection.Key);
         using var admin = app.CreateAdminClient();
 
@@ -308,7 +308,7 @@ public sealed class ConnectionsApiTests
     public async Task AnIncidentWithAComponentAndAResolutionDateIsResolvedInThatSystem()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         await AssertSuccessAsync(await client.PostJsonAsync(connection.Deployments, """
@@ -333,7 +333,7 @@ public sealed class ConnectionsApiTests
     public async Task IssuesOfOtherTypesAreKeptButAreNotIncidents()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Issues, DevLakeIncident.Replace("\"INCIDENT\"", "\"BUG\"", StringComparison.Ordinal));
@@ -357,7 +357,7 @@ public sealed class ConnectionsApiTests
     public async Task InvalidIssuesAreValidationProblemsAndStoreNothing(string body, string field)
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Issues, body);
@@ -370,7 +370,7 @@ public sealed class ConnectionsApiTests
     public async Task ClosingAnUnknownIssueIsNotFound()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostAsync($"/api/rest/plugins/webhook/connections/{connection.Id}/issue/NOPE-1/close", null, Http.Ct);
@@ -383,7 +383,7 @@ public sealed class ConnectionsApiTests
     public async Task TheLegacyRoutesWorkLikeTheCurrentOnes()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         await AssertSuccessAsync(await client.PostJsonAsync($"/api/rest/plugins/webhook/{connection.Id}/deployments", DevLakeDeployment));
@@ -397,8 +397,8 @@ public sealed class ConnectionsApiTests
     public async Task AConnectionsKeyIsRefusedOnAnotherConnectionsRoutes()
     {
         await using var app = new StrideApplication();
-        var mine = await CreateConnectionAsync(app, "mine");
-        var other = await CreateConnectionAsync(app, "other");
+        var mine = await app.CreateConnectionAsync("mine");
+        var other = await app.CreateConnectionAsync("other");
         using var client = app.CreateClient(mine.Key);
 
         foreach (var url in new[]
@@ -418,7 +418,7 @@ public sealed class ConnectionsApiTests
     public async Task AConnectionsKeyIsRefusedOnEveryOtherRoute()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var native = """{"identifier": "v1", "timestamp": 1700000000}""";
@@ -445,7 +445,7 @@ public sealed class ConnectionsApiTests
     public async Task OtherKeysOnTheWebhookRoutes()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var ingest = app.CreateClient(await app.CreateKeyAsync("ingest"));
         using var anonymous = app.CreateClient();
         using var admin = app.CreateAdminClient();
@@ -464,7 +464,7 @@ public sealed class ConnectionsApiTests
     public async Task ARevokedConnectionKeyIsRefused()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var admin = app.CreateAdminClient();
         var keyId = Assert.Single((await (await admin.GetAsync("/api/v1/connections", Http.Ct)).ReadJsonAsync()).EnumerateArray())
             .GetProperty("keyId").GetInt64();
@@ -483,19 +483,6 @@ public sealed class ConnectionsApiTests
         Assert.Equal(Success, text);
     }
 
-    private static async Task<Connection> CreateConnectionAsync(StrideApplication app, string name = "webhook")
-    {
-        using var admin = app.CreateAdminClient();
-        var response = await admin.PostObjectAsync("/api/v1/connections", new { name });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var created = await response.ReadJsonAsync();
-        var id = created.GetProperty("id").GetInt64();
-        // The test host answers on http://localhost: keep the paths, which the client resolves against it.
-        return new Connection(id, created.GetProperty("apiKey").GetString()!,
-            new Uri(created.GetProperty("postDeploymentsEndpoint").GetString()!).PathAndQuery,
-            new Uri(created.GetProperty("postIssuesEndpoint").GetString()!).PathAndQuery);
-    }
-
     private static async Task<JsonElement[]> ListDeploymentsAsync(StrideApplication app, string extra = "")
         => await ListAsync(app, "/api/v1/deployments?from=1000000000&to=1900000000" + extra);
 
@@ -511,5 +498,4 @@ public sealed class ConnectionsApiTests
         return [.. JsonDocument.Parse(text).RootElement.GetProperty("items").EnumerateArray().Select(e => e.Clone())];
     }
 
-    private sealed record Connection(long Id, string Key, string Deployments, string Issues);
 }

@@ -16,7 +16,7 @@ public sealed class IssueMetricsApiTests
     public async Task IssuesOfEveryTypeAreKeptAndGiveDevLakesIssueMetrics()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         // Pushed first as TODO with 13 points, then again: the second push replaces the first.
@@ -73,7 +73,7 @@ public sealed class IssueMetricsApiTests
     public async Task AWindowWithoutIssuesHasCountsOfZeroAndNulls()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
         await PushAsync(client, connection, Issue("R-1", "REQUIREMENT", "DONE", "2026-10-31 23:59:59", storyPoint: "2"));
 
@@ -90,7 +90,7 @@ public sealed class IssueMetricsApiTests
     public async Task ClosingAnIssueOfAnyTypeResolvesItNow()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         await PushAsync(client, connection, $$"""
@@ -119,7 +119,7 @@ public sealed class IssueMetricsApiTests
     public async Task ClosingARequirementMarksItDoneAsDevLakeDoes()
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
         await PushAsync(client, connection, Issue("R-1", "REQUIREMENT", "IN_PROGRESS", "2026-11-02 00:00:00", storyPoint: "3"));
         await PushAsync(client, connection, Issue("R-2", "REQUIREMENT", "TODO", "2026-11-03 00:00:00"));
@@ -139,7 +139,7 @@ public sealed class IssueMetricsApiTests
     public async Task AnInvalidStoryPointIsAValidationProblemAndStoresNothing(string storyPoint)
     {
         await using var app = new StrideApplication();
-        var connection = await CreateConnectionAsync(app);
+        var connection = await app.CreateConnectionAsync();
         using var client = app.CreateClient(connection.Key);
 
         var response = await client.PostJsonAsync(connection.Issues, Issue("R-1", "REQUIREMENT", "DONE", "2026-11-02 00:00:00", storyPoint: storyPoint));
@@ -218,15 +218,4 @@ public sealed class IssueMetricsApiTests
         }
     }
 
-    private static async Task<Connection> CreateConnectionAsync(StrideApplication app)
-    {
-        using var admin = app.CreateAdminClient();
-        var response = await admin.PostObjectAsync("/api/v1/connections", new { name = "webhook" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var created = await response.ReadJsonAsync();
-        return new Connection(created.GetProperty("id").GetInt64(), created.GetProperty("apiKey").GetString()!,
-            new Uri(created.GetProperty("postIssuesEndpoint").GetString()!).PathAndQuery);
-    }
-
-    private sealed record Connection(long Id, string Key, string Issues);
 }

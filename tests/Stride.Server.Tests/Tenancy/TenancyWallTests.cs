@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Stride.Storage;
 using Stride.Server.Tests.Nodes;
 using Stride.Server.Tests.Webhooks;
+using Stride.Server.Tests.Connections;
 
 namespace Stride.Server.Tests.Tenancy;
 
@@ -128,7 +129,7 @@ public sealed class TenancyWallTests
             await PostPulseAsync(keyless, ingest.Key, "alpha");
         }
 
-        var connection = await CreateConnectionAsync(admin, "alpha-conn");
+        var connection = await admin.CreateConnectionAsync("alpha-conn");
         using var connectionClient = app.CreateClient(connection.Key);
         await PostDevLakeAsync(connectionClient, $"/api/rest/plugins/webhook/connections/{connection.Id}/deployments",
             DevLakeDeployment("alpha-dl-1", T0 + 4_000, "https://github.com/acme/alpha-repo", "alpha-dl-sha"));
@@ -191,7 +192,7 @@ public sealed class TenancyWallTests
             """)).AssertStoredAsync(2);
         await PostPulseAsync(walk.Client(null), ingest.Key, "bravo");
 
-        var connection = await CreateConnectionAsync(admin, "bravo-conn");
+        var connection = await admin.CreateConnectionAsync("bravo-conn");
         var connectionClient = walk.Client(connection.Key);
         // Both DevLake route forms, current and legacy, on B's own connection with its key.
         foreach (var prefix in new[] { $"/api/rest/plugins/webhook/connections/{connection.Id}", $"/api/rest/plugins/webhook/{connection.Id}" })
@@ -640,7 +641,6 @@ public sealed class TenancyWallTests
 
     private sealed record CreatedKey(long Id, string Key, string Prefix);
 
-    private sealed record CreatedConnection(long Id, string Key);
 
     private static async Task<CreatedKey> CreateKeyAsync(HttpClient admin, string name, params string[] scopes)
     {
@@ -648,14 +648,6 @@ public sealed class TenancyWallTests
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.ReadJsonAsync();
         return new CreatedKey(created.GetProperty("id").GetInt64(), created.GetProperty("key").GetString()!, created.GetProperty("prefix").GetString()!);
-    }
-
-    private static async Task<CreatedConnection> CreateConnectionAsync(HttpClient admin, string name)
-    {
-        var response = await admin.PostObjectAsync("/api/v1/connections", new { name });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var created = await response.ReadJsonAsync();
-        return new CreatedConnection(created.GetProperty("id").GetInt64(), created.GetProperty("apiKey").GetString()!);
     }
 
     /// <summary>A change, a deployment and an incident through the Pulse route, the key in the query string as the Pulse CLI sends it.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Stride.Server.Tests.Connections;
 
 namespace Stride.Server.Tests.Webhooks;
 
@@ -181,15 +182,15 @@ public sealed class CommitChainTests
         await admin.DeployAsync("d1", "a1", T + 100);
         await admin.PushAsync("a1", "b2", ("b1", T + 200), ("b2", T + 300));
 
-        var created = await (await admin.PostJsonAsync("/api/v1/connections", """{"name": "devlake"}""")).ReadJsonAsync();
+        var connection = await admin.CreateConnectionAsync("devlake");
         using var devlake = app.CreateClient();
-        devlake.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.GetProperty("apiKey").GetString());
+        devlake.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", connection.Key);
         var finished = DateTimeOffset.FromUnixTimeSeconds(T + 1000).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         var body = $$"""
             {"id": "dl-1", "startedDate": "{{finished}}", "finishedDate": "{{finished}}",
              "deploymentCommits": [{"repoUrl": "{{Repository}}.git", "commitSha": "b2"}]}
             """;
-        var response = await devlake.PostJsonAsync($"/api/rest/plugins/webhook/connections/{created.GetProperty("id").GetInt64()}/deployments", body);
+        var response = await devlake.PostJsonAsync($"/api/rest/plugins/webhook/connections/{connection.Id}/deployments", body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         Assert.Equal(new Dictionary<string, long?> { ["b1"] = 800, ["b2"] = 700 }, await admin.DetailAsync("dl-1"));
