@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Stride.Core.Events;
+using Stride.Storage.Memory;
 
 namespace Stride.Storage.Sqlite;
 
@@ -24,6 +25,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCheckpointer _checkpointer;
+    private readonly EventIndex _index;
     private readonly WriteSession _session;
     private readonly SqliteStatement _begin;
     private readonly SqliteStatement _commit;
@@ -35,10 +37,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <param name="connection">An open connection, configured and migrated; the writer owns it from now on.</param>
     /// <param name="checkpointer">Told of every commit; the writer owns it from now on.</param>
-    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer)
+    /// <param name="index">Given the saved events of every commit before its requests are answered.</param>
+    public SqliteWriter(SqliteConnection connection, SqliteCheckpointer checkpointer, EventIndex index)
     {
         _connection = connection;
         _checkpointer = checkpointer;
+        _index = index;
         _session = new WriteSession(connection, new SqliteEventWriter(connection));
 
         // Transactions are driven with SQL rather than BeginTransaction, so the prepared statements
@@ -168,20 +172,25 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
             foreach (var write in others)
             {
+                _session.Events.Saved = write.Saved;
                 if (TryApply(() => write.Apply(_session), savepoints, out var exception))
                 {
                     applied.Add(write);
                 }
                 else
                 {
+                    write.Saved.Clear();
                     write.Fail(exception!);
                 }
+
+                _session.Events.Saved = null;
             }
 
             _commit.Execute();
         }
         catch (Exception exception)
         {
+            _session.Events.Saved = null;
             TryRollback();
             foreach (var write in group)
             {
@@ -189,6 +198,20 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
 
             return;
+        }
+
+        // Readers see a write in the index once it is committed and before it is answered: a 2xx is
+        // then both durable and visible.
+        foreach (var write in applied)
+        {
+            if (write is PendingChanges changes)
+            {
+                _index.Apply(changes.Organization, changes.Changes);
+            }
+            else
+            {
+                _index.Apply(write.Saved);
+            }
         }
 
         foreach (var write in applied)
@@ -222,7 +245,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
             // If this throws (the error already ended the transaction), the whole group fails.
             _rollbackToSavepoint.Execute();
             _release.Execute();
-            _session.Events.OnRollback();
             failure = exception;
             return false;
         }
@@ -233,7 +255,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void TryRollback()
     {
-        _session.Events.OnRollback();
         try
         {
             _rollback.Execute();
@@ -255,6 +276,9 @@ internal abstract class PendingWrite(int weight, CancellationToken ct)
     public int Weight { get; } = weight;
 
     public CancellationToken CancellationToken { get; } = ct;
+
+    /// <summary>The events as the write saved them, for the index (see <see cref="SqliteEventWriter.Saved"/>).</summary>
+    public List<(long Organization, Event Event)> Saved { get; } = [];
 
     public abstract void Apply(WriteSession session);
 

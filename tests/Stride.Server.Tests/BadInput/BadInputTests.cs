@@ -23,7 +23,7 @@ public sealed class BadInputTests
 
     /// <summary>The tables every ingestion route writes to; set-up rows (keys, connections, secrets) are elsewhere.</summary>
     private static readonly string[] EventTables =
-        ["changes", "deployments", "deployment_changes", "incidents", "issues", "pushes", "push_commits", "webhook_deliveries"];
+        ["changes", "deployments", "incidents", "issues", "pushes", "push_commits", "webhook_deliveries"];
 
     public static TheoryData<string> Routes => [.. IngestionRoutes.All.Select(r => r.Name)];
 

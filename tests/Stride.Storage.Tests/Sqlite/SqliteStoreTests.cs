@@ -21,7 +21,11 @@ public sealed class SqliteStoreTests : SqliteFileTests
         Assert.Equal(
             Enumerable.Range(1, SqliteMigrator.LatestVersion).Select(v => (long)v),
             Query<long>("SELECT version FROM schema_version ORDER BY version"));
-        Assert.Contains("incident_attributions", Query<string>("SELECT name FROM sqlite_master WHERE type = 'table'"));
+        // The event tables hold the events as saved; their derived facts live in the store's memory (0014).
+        var tables = Query<string>("SELECT name FROM sqlite_master WHERE type = 'table'");
+        Assert.Contains("deployments", tables);
+        Assert.DoesNotContain("incident_attributions", tables);
+        Assert.DoesNotContain("first_deployments", tables);
     }
 
     [Fact]

@@ -1,0 +1,351 @@
+using Stride.Core.Events;
+using Stride.Core.Metrics;
+
+namespace Stride.Storage.Memory;
+
+/// <summary>The reads: window facts, lists a page at a time, and the lookups.</summary>
+internal sealed partial class OrganizationIndex
+{
+    /// <summary>The facts of <c>[from, to)</c> in one environment, for some systems (normalized) or all (empty).</summary>
+    public WindowFacts Facts(long from, long to, string env, IReadOnlyCollection<string> systems)
+    {
+        var deployments = new List<DeploymentFact>();
+        var leadTimes = new List<LeadTimeFact>();
+        var incidents = new List<IncidentFact>();
+        _lock.EnterReadLock();
+        try
+        {
+            foreach (var system in Selected(systems))
+            {
+                if (system.Environments.TryGetValue(env, out var environment))
+                {
+                    var successful = environment.Successful;
+                    for (int i = successful.Below(from), end = successful.Below(to); i < end; i++)
+                    {
+                        var deployment = successful[i];
+                        deployments.Add(new DeploymentFact(deployment.Timestamp, deployment.Rework, deployment.Incidents.Count > 0));
+                        foreach (var change in deployment.Changes)
+                        {
+                            if (ReferenceEquals(change.FirstIn(env), deployment))
+                            {
+                                leadTimes.Add(new LeadTimeFact(deployment.Timestamp, change.Timestamp));
+                            }
+                        }
+                    }
+                }
+
+                // Resolved in range, or created before `to` and unresolved at `to`: one resolved after
+                // `to` but created before it lasted more than (resolved - to), which bounds the range.
+                var resolved = system.Resolved;
+                var last = to > long.MaxValue - system.MaxSpan ? long.MaxValue : to + system.MaxSpan;
+                for (int i = resolved.Below(from), end = resolved.AtOrBelow(last); i < end; i++)
+                {
+                    var incident = resolved[i];
+                    if (incident.Resolved < to || incident.Created < to)
+                    {
+                        incidents.Add(Fact(incident, env));
+                    }
+                }
+
+                var open = system.Open;
+                for (int i = 0, end = open.Below(to); i < end; i++)
+                {
+                    incidents.Add(Fact(open[i], env));
+                }
+            }
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+
+        return new WindowFacts(from, to, deployments, leadTimes, incidents);
+    }
+
+    private static IncidentFact Fact(IncidentNode incident, string env)
+        => new(incident.Created, incident.Resolved, incident.AttributedIn(env)?.Timestamp);
+
+    /// <summary>The latest successful deployment of a system in an environment (ties: greatest identifier).</summary>
+    public LatestDeployment? Latest(string system, string env)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _systems.TryGetValue(system, out var node) && node.Environments.TryGetValue(env, out var environment)
+                && environment.Successful.Last is { } last
+                ? new LatestDeployment(last.System, last.Env, last.Id, last.Timestamp, last.Commit)
+                : null;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Every system that sent an event, in name order.</summary>
+    public List<string> SystemNames()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return [.. Named().Select(s => s.Name)];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Every system that sent an event, with its successful deployments in an environment.</summary>
+    public List<SystemSummary> Systems(string env)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return [.. Named().Select(s => s.Environments.TryGetValue(env, out var e) && e.Successful.Count > 0
+                ? new SystemSummary(s.Name, e.Successful.Count, e.Successful.Last!.Timestamp)
+                : new SystemSummary(s.Name, 0, null))];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private IEnumerable<SystemNode> Named()
+        => _systems.Values.Where(s => s.HasChanges || s.Incidents.Count > 0 || s.HasDeployments).OrderBy(s => s.Name, Text.Comparer);
+
+    /// <summary>Deployments of the window in the environment, newest first, a page at a time.</summary>
+    public ListPage<DeploymentRow> Deployments(ListQuery query)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var page = Page(query, s => s.Environments.TryGetValue(query.Environment, out var e) ? e.All : null);
+            return new(
+                [.. page.Select(Row)],
+                Next(page.Count, query, page.Count == 0 ? null : page[^1] is var d ? new ListPosition(d.Timestamp, d.System, d.Id) : null));
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Incidents created in the window, newest first, with their attribution in the environment.</summary>
+    public ListPage<IncidentRow> Incidents(ListQuery query)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var page = Page(query, s => s.IncidentsByCreated);
+            return new(
+                [.. page.Select(i => Row(i, query.Environment))],
+                Next(page.Count, query, page.Count == 0 ? null : page[^1] is var i ? new ListPosition(i.Created, i.System, i.Id) : null));
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Changes pushed in the window, newest first, with their first deployment in the environment.</summary>
+    public ListPage<ChangeRow> Changes(ListQuery query)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var page = Page(query, s => s.Changes);
+            var rows = page.Select(c =>
+            {
+                var first = c.FirstIn(query.Environment);
+                return new ChangeRow(c.System, c.Id, c.Timestamp!.Value, first?.Id, first?.Timestamp, first?.Timestamp - c.Timestamp);
+            });
+            return new(
+                [.. rows],
+                Next(page.Count, query, page.Count == 0 ? null : page[^1] is var c ? new ListPosition(c.Timestamp!.Value, c.System, c.Id) : null));
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>A deployment with its changes and attributed incidents, or null when there is none of that key.</summary>
+    public DeploymentDetail? Deployment(string system, string env, string id)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_systems.TryGetValue(system, out var node) || !node.Environments.TryGetValue(env, out var environment)
+                || !environment.ById.TryGetValue(id, out var deployment))
+            {
+                return null;
+            }
+
+            var changes = deployment.Changes.Select(c =>
+            {
+                var first = ReferenceEquals(c.FirstIn(env), deployment);
+                return new DeploymentChange(c.Id, c.Timestamp, first ? deployment.Timestamp - c.Timestamp : null, first);
+            });
+            var incidents = ToList(deployment.Incidents)
+                .OrderByDescending(i => i.Created).ThenByDescending(i => i.Id, Text.Comparer)
+                .Select(i => new IncidentRow(i.System, i.Id, i.Created, i.Resolved, i.Deployment, deployment.Id));
+            return new DeploymentDetail(Row(deployment), [.. changes], [.. incidents]);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>The incidents of that identifier, one per system that has one, in system order.</summary>
+    public List<Incident> IncidentsNamed(string id)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return [.. _systems.Values
+                .Select(s => s.Incidents.GetValueOrDefault(id))
+                .OfType<IncidentNode>()
+                .OrderBy(i => i.System, Text.Comparer)
+                .Select(i => new Incident(i.System, i.Id, i.Created, i.Resolved, i.Deployment))];
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private static DeploymentRow Row(DeploymentNode d)
+    {
+        var leads = new List<long>();
+        foreach (var change in d.Changes)
+        {
+            if (change.Timestamp is { } changed && ReferenceEquals(change.FirstIn(d.Env), d))
+            {
+                leads.Add(d.Timestamp - changed);
+            }
+        }
+
+        var incidents = ToList(d.Incidents).Select(i => i.Id).Order(Text.Comparer).ToList();
+        return new DeploymentRow(
+            d.System, d.Env, d.Id, d.Timestamp, d.Result, d.Rework, d.Commit, d.Teams, d.Changes.Length,
+            Percentiles.OfUnsorted([.. leads], 0.5), incidents);
+    }
+
+    private static List<T> ToList<T>(Nodes<T> nodes) where T : class
+    {
+        var list = new List<T>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            list.Add(node);
+        }
+
+        return list;
+    }
+
+    private static IncidentRow Row(IncidentNode i, string env)
+        => new(i.System, i.Id, i.Created, i.Resolved, i.Deployment, i.AttributedIn(env)?.Id);
+
+    /// <summary>
+    /// The page of a newest-first list: (time, system, identifier) descending across the selected
+    /// systems' timelines, within <c>[From, To)</c> and strictly after <see cref="ListQuery.After"/>.
+    /// </summary>
+    private List<T> Page<T>(ListQuery query, Func<SystemNode, Timeline<T>?> timelineOf) where T : class
+    {
+        // Each system's cursor starts below the bound, then the greatest head is taken until the page
+        // is full: a merge costing (page + systems) × log(systems).
+        var heads = new PriorityQueue<Cursor<T>, Cursor<T>>(Cursor<T>.Newest);
+        foreach (var system in Selected(query.Systems))
+        {
+            if (timelineOf(system) is not { } timeline)
+            {
+                continue;
+            }
+
+            var end = timeline.Below(query.To);
+            if (query.After is { } after)
+            {
+                var order = Text.Compare(system.Name, after.System);
+                var bound = order < 0 ? timeline.AtOrBelow(after.Timestamp)
+                    : order > 0 ? timeline.Below(after.Timestamp)
+                    : timeline.Below(after.Timestamp, after.Identifier);
+                end = Math.Min(end, bound);
+            }
+
+            var start = timeline.Below(query.From);
+            if (end > start)
+            {
+                var cursor = new Cursor<T>(system.Name, timeline, start, end - 1);
+                heads.Enqueue(cursor, cursor);
+            }
+        }
+
+        var page = new List<T>(Math.Min(query.Limit, 1024));
+        while (page.Count < query.Limit && heads.TryDequeue(out var cursor, out _))
+        {
+            page.Add(cursor.Item);
+            if (cursor.Next())
+            {
+                heads.Enqueue(cursor, cursor);
+            }
+        }
+
+        return page;
+    }
+
+    private IEnumerable<SystemNode> Selected(IEnumerable<string> systems)
+    {
+        var any = false;
+        foreach (var name in systems.Distinct(StringComparer.Ordinal))
+        {
+            any = true;
+            if (_systems.TryGetValue(name, out var system))
+            {
+                yield return system;
+            }
+        }
+
+        if (!any)
+        {
+            foreach (var system in _systems.Values)
+            {
+                yield return system;
+            }
+        }
+    }
+
+    // A full page may have more after it; a short one is the last.
+    private static ListPosition? Next(int count, ListQuery query, ListPosition? last) => count == query.Limit ? last : null;
+
+    /// <summary>A position in one system's timeline, walking down from the newest item of the range.</summary>
+    private sealed class Cursor<T>(string system, Timeline<T> timeline, int first, int index) where T : class
+    {
+        private readonly int _first = first;
+        private int _index = index;
+
+        public static readonly IComparer<Cursor<T>> Newest = Comparer<Cursor<T>>.Create((a, b) =>
+        {
+            // The priority queue takes the least first: order so that the greatest (time, system, id) is least.
+            var time = b.Time.CompareTo(a.Time);
+            if (time != 0)
+            {
+                return time;
+            }
+
+            var system = Text.Compare(b.System, a.System);
+            return system != 0 ? system : Text.Compare(b.Id, a.Id);
+        });
+
+        public string System { get; } = system;
+
+        public T Item => timeline[_index];
+
+        private long Time => timeline.TimeOf(_index);
+
+        private string Id => timeline.IdOf(_index);
+
+        public bool Next() => --_index >= _first;
+    }
+}
