@@ -18,6 +18,10 @@ internal sealed partial class OrganizationIndex
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<string, SystemNode> _systems = new(StringComparer.Ordinal);
 
+    // Scratch sets of one deployment's upkeep, reused (there is one writer at a time).
+    private readonly HashSet<ChangeNode> _recompute = [];
+    private readonly HashSet<IncidentNode> _affected = [];
+
     // While building from the tables: timelines are appended to and sorted once at the end, since
     // the rows come in key order, not time order (inserting each in place would be quadratic).
     private bool _building;
@@ -141,8 +145,10 @@ internal sealed partial class OrganizationIndex
         // and what the old version held (first deployments, attributed incidents) worked out again.
         var system = System(deployment.System);
         var env = system.Environment(deployment.Environment);
-        var recompute = new HashSet<ChangeNode>();
-        var affected = new HashSet<IncidentNode>();
+        var recompute = _recompute;
+        var affected = _affected;
+        recompute.Clear();
+        affected.Clear();
         if (env.ById.TryGetValue(deployment.Identifier, out var node))
         {
             Detach(system, env, node, recompute, affected);
@@ -182,17 +188,21 @@ internal sealed partial class OrganizationIndex
 
     private static ChangeNode[] ChangeNodes(SystemNode system, IReadOnlyList<string> ids)
     {
-        var seen = new HashSet<string>(ids.Count, StringComparer.Ordinal);
-        var nodes = new List<ChangeNode>(ids.Count);
+        // Lists come distinct from the store; a repeat is dropped all the same (a deployment lists a
+        // change once). Short lists, the usual ones, are checked without a set.
+        var nodes = new ChangeNode[ids.Count];
+        var count = 0;
+        var seen = ids.Count > 16 ? new HashSet<ChangeNode>(ids.Count) : null;
         foreach (var id in ids)
         {
-            if (seen.Add(id))
+            var node = system.Change(id);
+            if (seen?.Add(node) ?? Array.IndexOf(nodes, node, 0, count) < 0)
             {
-                nodes.Add(system.Change(id));
+                nodes[count++] = node;
             }
         }
 
-        return [.. nodes];
+        return count == nodes.Length ? nodes : nodes[..count];
     }
 
     private static void Detach(SystemNode system, EnvironmentNode env, DeploymentNode node, HashSet<ChangeNode> recompute, HashSet<IncidentNode> affected)
