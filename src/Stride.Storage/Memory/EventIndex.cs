@@ -55,9 +55,22 @@ internal sealed class EventIndex(Func<long, IEnumerable<Event>> load)
         {
             // The events are committed, so the database is right whatever went wrong here: the
             // organization's index is built again from it rather than left half-applied.
+            Rebuild(organization);
+        }
+    }
+
+    private void Rebuild(long organization)
+    {
+        try
+        {
             var rebuilt = new OrganizationIndex();
             rebuilt.Load(load(organization));
             _organizations[organization] = rebuilt;
+        }
+        catch (Exception)
+        {
+            // Reading the database failed too (it is the writer's thread: a throw would stop all
+            // writes). The next failed apply tries again; a restart builds every index afresh.
         }
     }
 }
