@@ -151,7 +151,7 @@ internal sealed partial class OrganizationIndex
         affected.Clear();
         if (env.ById.TryGetValue(deployment.Identifier, out var node))
         {
-            Detach(system, env, node, recompute, affected);
+            Detach(env, node, recompute, affected);
         }
         else
         {
@@ -205,7 +205,7 @@ internal sealed partial class OrganizationIndex
         return count == nodes.Length ? nodes : nodes[..count];
     }
 
-    private static void Detach(SystemNode system, EnvironmentNode env, DeploymentNode node, HashSet<ChangeNode> recompute, HashSet<IncidentNode> affected)
+    private static void Detach(EnvironmentNode env, DeploymentNode node, HashSet<ChangeNode> recompute, HashSet<IncidentNode> affected)
     {
         env.All.Remove(node);
         if (node.Ok)
