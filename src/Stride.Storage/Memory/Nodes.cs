@@ -28,18 +28,7 @@ internal sealed class ChangeNode(string system, string id)
     public void RemoveListing(DeploymentNode deployment) => Nodes<DeploymentNode>.Remove(ref _listedBy, deployment);
 
     /// <summary>Its first successful deployment in the environment: (time, identifier) least among those listing it.</summary>
-    public DeploymentNode? FirstIn(string env)
-    {
-        foreach (var first in new Nodes<DeploymentNode>(_firsts))
-        {
-            if (first.Env == env)
-            {
-                return first;
-            }
-        }
-
-        return null;
-    }
+    public DeploymentNode? FirstIn(string env) => new Nodes<DeploymentNode>(_firsts).In(env);
 
     public void SetFirst(string env, DeploymentNode? deployment)
     {
@@ -105,18 +94,7 @@ internal sealed class IncidentNode(string system, string id)
     /// <summary>The deployment identifier it names, if any.</summary>
     public string? Deployment { get; set; }
 
-    public DeploymentNode? AttributedIn(string env)
-    {
-        foreach (var deployment in new Nodes<DeploymentNode>(_attributions))
-        {
-            if (deployment.Env == env)
-            {
-                return deployment;
-            }
-        }
-
-        return null;
-    }
+    public DeploymentNode? AttributedIn(string env) => new Nodes<DeploymentNode>(_attributions).In(env);
 
     /// <summary>Sets its attribution in <paramref name="env"/>, keeping the deployments' incident lists in step.</summary>
     public void Attribute(string env, DeploymentNode? deployment)
@@ -199,25 +177,19 @@ internal readonly struct Nodes<T>(object? slot) where T : class
     }
 }
 
-/// <summary>Orders text as SQLite's BINARY and PostgreSQL's "C" collations do: by code point (UTF-8 byte order).</summary>
-internal static class Text
+internal static class DeploymentNodes
 {
-    public static int Compare(string a, string b)
+    /// <summary>The deployment of the set in the environment, if any (each holds at most one per environment).</summary>
+    public static DeploymentNode? In(this Nodes<DeploymentNode> deployments, string env)
     {
-        var length = Math.Min(a.Length, b.Length);
-        for (var i = 0; i < length; i++)
+        foreach (var deployment in deployments)
         {
-            var x = a[i];
-            var y = b[i];
-            if (x != y)
+            if (deployment.Env == env)
             {
-                // A surrogate stands for a code point above U+FFFF, so above every other UTF-16 unit.
-                return char.IsSurrogate(x) != char.IsSurrogate(y) ? (char.IsSurrogate(x) ? 1 : -1) : x - y;
+                return deployment;
             }
         }
 
-        return a.Length - b.Length;
+        return null;
     }
-
-    public static readonly Comparer<string> Comparer = Comparer<string>.Create(Compare);
 }

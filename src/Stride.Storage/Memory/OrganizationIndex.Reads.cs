@@ -113,57 +113,41 @@ internal sealed partial class OrganizationIndex
     }
 
     private IEnumerable<SystemNode> Named()
-        => _systems.Values.Where(s => s.HasChanges || s.Incidents.Count > 0 || s.HasDeployments).OrderBy(s => s.Name, Text.Comparer);
+        => _systems.Values.Where(s => s.HasChanges || s.Incidents.Count > 0 || s.HasDeployments).OrderBy(s => s.Name, CodePointOrder.Comparer);
 
     /// <summary>Deployments of the window in the environment, newest first, a page at a time.</summary>
-    public ListPage<DeploymentRow> Deployments(ListQuery query)
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            var page = Page(query, s => s.Environments.TryGetValue(query.Environment, out var e) ? e.All : null);
-            return new(
-                [.. page.Select(Row)],
-                Next(page.Count, query, page.Count == 0 ? null : page[^1] is var d ? new ListPosition(d.Timestamp, d.System, d.Id) : null));
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+    public ListPage<DeploymentRow> Deployments(ListQuery query) => List(
+        query,
+        s => s.Environments.TryGetValue(query.Environment, out var e) ? e.All : null,
+        Row,
+        d => new ListPosition(d.Timestamp, d.System, d.Id));
 
     /// <summary>Incidents created in the window, newest first, with their attribution in the environment.</summary>
-    public ListPage<IncidentRow> Incidents(ListQuery query)
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            var page = Page(query, s => s.IncidentsByCreated);
-            return new(
-                [.. page.Select(i => Row(i, query.Environment))],
-                Next(page.Count, query, page.Count == 0 ? null : page[^1] is var i ? new ListPosition(i.Created, i.System, i.Id) : null));
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+    public ListPage<IncidentRow> Incidents(ListQuery query) => List(
+        query,
+        s => s.IncidentsByCreated,
+        i => Row(i, query.Environment),
+        i => new ListPosition(i.Created, i.System, i.Id));
 
     /// <summary>Changes pushed in the window, newest first, with their first deployment in the environment.</summary>
-    public ListPage<ChangeRow> Changes(ListQuery query)
+    public ListPage<ChangeRow> Changes(ListQuery query) => List(
+        query,
+        s => s.Changes,
+        c =>
+        {
+            var first = c.FirstIn(query.Environment);
+            return new ChangeRow(c.System, c.Id, c.Timestamp!.Value, first?.Id, first?.Timestamp, first?.Timestamp - c.Timestamp);
+        },
+        c => new ListPosition(c.Timestamp!.Value, c.System, c.Id));
+
+    private ListPage<TRow> List<T, TRow>(ListQuery query, Func<SystemNode, Timeline<T>?> timelineOf, Func<T, TRow> row, Func<T, ListPosition> position)
+        where T : class
     {
         _lock.EnterReadLock();
         try
         {
-            var page = Page(query, s => s.Changes);
-            var rows = page.Select(c =>
-            {
-                var first = c.FirstIn(query.Environment);
-                return new ChangeRow(c.System, c.Id, c.Timestamp!.Value, first?.Id, first?.Timestamp, first?.Timestamp - c.Timestamp);
-            });
-            return new(
-                [.. rows],
-                Next(page.Count, query, page.Count == 0 ? null : page[^1] is var c ? new ListPosition(c.Timestamp!.Value, c.System, c.Id) : null));
+            var page = Page(query, timelineOf);
+            return new([.. page.Select(row)], Next(page.Count, query, page.Count == 0 ? null : position(page[^1])));
         }
         finally
         {
@@ -189,7 +173,7 @@ internal sealed partial class OrganizationIndex
                 return new DeploymentChange(c.Id, c.Timestamp, first ? deployment.Timestamp - c.Timestamp : null, first);
             });
             var incidents = ToList(deployment.Incidents)
-                .OrderByDescending(i => i.Created).ThenByDescending(i => i.Id, Text.Comparer)
+                .OrderByDescending(i => i.Created).ThenByDescending(i => i.Id, CodePointOrder.Comparer)
                 .Select(i => new IncidentRow(i.System, i.Id, i.Created, i.Resolved, i.Deployment, deployment.Id));
             return new DeploymentDetail(Row(deployment), [.. changes], [.. incidents]);
         }
@@ -208,7 +192,7 @@ internal sealed partial class OrganizationIndex
             return [.. _systems.Values
                 .Select(s => s.Incidents.GetValueOrDefault(id))
                 .OfType<IncidentNode>()
-                .OrderBy(i => i.System, Text.Comparer)
+                .OrderBy(i => i.System, CodePointOrder.Comparer)
                 .Select(i => new Incident(i.System, i.Id, i.Created, i.Resolved, i.Deployment))];
         }
         finally
@@ -228,7 +212,7 @@ internal sealed partial class OrganizationIndex
             }
         }
 
-        var incidents = ToList(d.Incidents).Select(i => i.Id).Order(Text.Comparer).ToList();
+        var incidents = ToList(d.Incidents).Select(i => i.Id).Order(CodePointOrder.Comparer).ToList();
         return new DeploymentRow(
             d.System, d.Env, d.Id, d.Timestamp, d.Result, d.Rework, d.Commit, d.Teams, d.Changes.Length,
             Percentiles.OfUnsorted([.. leads], 0.5), incidents);
@@ -267,7 +251,7 @@ internal sealed partial class OrganizationIndex
             var end = timeline.Below(query.To);
             if (query.After is { } after)
             {
-                var order = Text.Compare(system.Name, after.System);
+                var order = CodePointOrder.Compare(system.Name, after.System);
                 var bound = order < 0 ? timeline.AtOrBelow(after.Timestamp)
                     : order > 0 ? timeline.Below(after.Timestamp)
                     : timeline.Below(after.Timestamp, after.Identifier);
@@ -334,8 +318,8 @@ internal sealed partial class OrganizationIndex
                 return time;
             }
 
-            var system = Text.Compare(b.System, a.System);
-            return system != 0 ? system : Text.Compare(b.Id, a.Id);
+            var system = CodePointOrder.Compare(b.System, a.System);
+            return system != 0 ? system : CodePointOrder.Compare(b.Id, a.Id);
         });
 
         public string System { get; } = system;

@@ -337,7 +337,7 @@ internal sealed partial class OrganizationIndex
 
     /// <summary>Orders deployments as attribution and first deployments do: by time, then identifier.</summary>
     private static int Order(DeploymentNode a, DeploymentNode b)
-        => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : Text.Compare(a.Id, b.Id);
+        => a.Timestamp != b.Timestamp ? a.Timestamp.CompareTo(b.Timestamp) : CodePointOrder.Compare(a.Id, b.Id);
 
     private sealed class SystemNode(string name)
     {

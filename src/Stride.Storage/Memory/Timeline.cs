@@ -25,7 +25,7 @@ internal sealed class Timeline<T>(Func<T, long> time, Func<T, string> id) where 
     /// <summary>Adds an item at the end, out of order: for building a timeline, which <see cref="Sort"/> then orders.</summary>
     public void Append(T item) => _items.Add(item);
 
-    public void Sort() => _items.Sort((a, b) => time(a) != time(b) ? time(a).CompareTo(time(b)) : Text.Compare(id(a), id(b)));
+    public void Sort() => _items.Sort((a, b) => time(a) != time(b) ? time(a).CompareTo(time(b)) : CodePointOrder.Compare(id(a), id(b)));
 
     public void Remove(T item)
     {
@@ -52,7 +52,7 @@ internal sealed class Timeline<T>(Func<T, long> time, Func<T, string> id) where 
             var mid = (lo + hi) >>> 1;
             var item = _items[mid];
             var t = time(item);
-            var before = t < ts || (t == ts && key is not null && Text.Compare(id(item), key) < 0);
+            var before = t < ts || (t == ts && key is not null && CodePointOrder.Compare(id(item), key) < 0);
             if (before)
             {
                 lo = mid + 1;

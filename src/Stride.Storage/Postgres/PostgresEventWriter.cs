@@ -91,27 +91,9 @@ internal static class PostgresEventWriter
         return result;
     }
 
-    /// <summary>Compares text as the "C" collation does (by code point, as UTF-8 bytes compare), unlike UTF-16 ordinal.</summary>
-    private static int CompareText(string a, string b)
-    {
-        var length = Math.Min(a.Length, b.Length);
-        for (var i = 0; i < length; i++)
-        {
-            var x = a[i];
-            var y = b[i];
-            if (x != y)
-            {
-                // A surrogate stands for a code point above U+FFFF, so above every other UTF-16 unit.
-                return char.IsSurrogate(x) != char.IsSurrogate(y) ? (char.IsSurrogate(x) ? 1 : -1) : x - y;
-            }
-        }
-
-        return a.Length - b.Length;
-    }
-
     /// <summary>Orders deployments as attribution and first deployments do: by time, then identifier.</summary>
     private static int CompareDeployments(long ts1, string id1, long ts2, string id2)
-        => ts1 != ts2 ? ts1.CompareTo(ts2) : CompareText(id1, id2);
+        => ts1 != ts2 ? ts1.CompareTo(ts2) : CodePointOrder.Compare(id1, id2);
 
     /// <summary>A request's events, checked, sorted by kind and folded where only the last state counts.</summary>
     private sealed class Request
