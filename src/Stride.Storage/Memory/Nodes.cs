@@ -164,16 +164,14 @@ internal readonly struct Nodes<T>(object? slot) where T : class
 
     public struct Enumerator(object? slot)
     {
+        // The slot's kind is found once, not at every step.
+        private readonly List<T>? _list = slot as List<T>;
+        private readonly T? _single = slot as T;
         private int _index = -1;
 
-        public readonly T Current => slot is List<T> list ? list[_index] : (T)slot!;
+        public readonly T Current => _list is null ? _single! : _list[_index];
 
-        public bool MoveNext() => ++_index < slot switch
-        {
-            null => 0,
-            List<T> list => list.Count,
-            _ => 1,
-        };
+        public bool MoveNext() => ++_index < (_list?.Count ?? (_single is null ? 0 : 1));
     }
 }
 

@@ -9,31 +9,48 @@ internal sealed partial class OrganizationIndex
     /// <summary>The facts of <c>[from, to)</c> in one environment, for some systems (normalized) or all (empty).</summary>
     public WindowFacts Facts(long from, long to, string env, IReadOnlyCollection<string> systems)
     {
-        var deployments = new List<DeploymentFact>();
-        var leadTimes = new List<LeadTimeFact>();
-        var incidents = new List<IncidentFact>();
         _lock.EnterReadLock();
         try
         {
+            // The window's deployments are counted first, so that the lists are allocated once at
+            // their size: a year of a large organization is a million facts, and growing a list by
+            // doubling allocates and copies it twice over.
+            var ranges = new List<(Timeline<DeploymentNode> Deployments, int Start, int End)>();
+            var count = 0;
             foreach (var system in Selected(systems))
             {
                 if (system.Environments.TryGetValue(env, out var environment))
                 {
                     var successful = environment.Successful;
-                    for (int i = successful.Below(from), end = successful.Below(to); i < end; i++)
+                    var (start, end) = (successful.Below(from), successful.Below(to));
+                    ranges.Add((successful, start, end));
+                    count += end - start;
+                }
+            }
+
+            var deployments = new List<DeploymentFact>(count);
+            var leadTimes = new List<LeadTimeFact>(count * 3);
+            foreach (var (successful, start, end) in ranges)
+            {
+                for (var i = start; i < end; i++)
+                {
+                    var deployment = successful[i];
+                    deployments.Add(new DeploymentFact(deployment.Timestamp, deployment.Rework, deployment.Incidents.Count > 0));
+                    foreach (var change in deployment.Changes)
                     {
-                        var deployment = successful[i];
-                        deployments.Add(new DeploymentFact(deployment.Timestamp, deployment.Rework, deployment.Incidents.Count > 0));
-                        foreach (var change in deployment.Changes)
+                        // The deployment's own environment name: the same string as the nodes hold, so
+                        // the lookup compares references.
+                        if (ReferenceEquals(change.FirstIn(deployment.Env), deployment))
                         {
-                            if (ReferenceEquals(change.FirstIn(env), deployment))
-                            {
-                                leadTimes.Add(new LeadTimeFact(deployment.Timestamp, change.Timestamp));
-                            }
+                            leadTimes.Add(new LeadTimeFact(deployment.Timestamp, change.Timestamp));
                         }
                     }
                 }
+            }
 
+            var incidents = new List<IncidentFact>();
+            foreach (var system in Selected(systems))
+            {
                 // Resolved in range, or created before `to` and unresolved at `to`: one resolved after
                 // `to` but created before it lasted more than (resolved - to), which bounds the range.
                 var resolved = system.Resolved;
@@ -53,13 +70,13 @@ internal sealed partial class OrganizationIndex
                     incidents.Add(Fact(open[i], env));
                 }
             }
+
+            return new WindowFacts(from, to, deployments, leadTimes, incidents);
         }
         finally
         {
             _lock.ExitReadLock();
         }
-
-        return new WindowFacts(from, to, deployments, leadTimes, incidents);
     }
 
     private static IncidentFact Fact(IncidentNode incident, string env)

@@ -155,7 +155,9 @@ internal sealed partial class OrganizationIndex
         }
         else
         {
-            node = new DeploymentNode(deployment.System, deployment.Environment, deployment.Identifier);
+            // The system's and environment's own name strings: comparing an environment is then
+            // comparing references.
+            node = new DeploymentNode(system.Name, env.Name, deployment.Identifier);
             env.ById.Add(node.Id, node);
         }
 
