@@ -2,7 +2,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 using Stride.Core.Events;
 
 namespace Stride.Storage.Sqlite;
@@ -340,7 +339,6 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
 /// <summary>Source-generated JSON for the lists stored as JSON text and handed to SQLite's json_each.</summary>
 [JsonSerializable(typeof(List<string>))]
-[JsonSerializable(typeof(List<object[]>))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class StorageJson : JsonSerializerContext

@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 using Stride.Core.Events;
 using Stride.Core.Metrics;
 using Stride.Storage.Memory;
