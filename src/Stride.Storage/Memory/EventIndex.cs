@@ -33,15 +33,13 @@ internal sealed class EventIndex(Func<long, IEnumerable<Event>> load)
         while (start < saved.Count)
         {
             var organization = saved[start].Organization;
-            var end = start;
-            while (end < saved.Count && saved[end].Organization == organization)
+            var run = new List<Event>();
+            for (; start < saved.Count && saved[start].Organization == organization; start++)
             {
-                end++;
+                run.Add(saved[start].Event);
             }
 
-            var run = saved[start..end].ConvertAll(s => s.Event);
             Applying(organization, () => this[organization].Apply(run));
-            start = end;
         }
     }
 

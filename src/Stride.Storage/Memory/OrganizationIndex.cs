@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Stride.Core.Events;
 
 namespace Stride.Storage.Memory;
@@ -102,16 +103,8 @@ internal sealed partial class OrganizationIndex
         }
     }
 
-    private SystemNode System(string name)
-    {
-        if (!_systems.TryGetValue(name, out var system))
-        {
-            system = new SystemNode(name);
-            _systems.Add(name, system);
-        }
-
-        return system;
-    }
+    // The nodes are found or added with one hash lookup (GetValueRefOrAddDefault): this is on every event's path.
+    private SystemNode System(string name) => CollectionsMarshal.GetValueRefOrAddDefault(_systems, name, out _) ??= new SystemNode(name);
 
     private void ApplyChange(Change change)
     {
@@ -304,7 +297,7 @@ internal sealed partial class OrganizationIndex
         }
         else
         {
-            node = new IncidentNode(incident.System, incident.Identifier);
+            node = new IncidentNode(system.Name, incident.Identifier);
             system.Incidents.Add(node.Id, node);
         }
 
@@ -370,27 +363,10 @@ internal sealed partial class OrganizationIndex
 
         public bool HasDeployments => Environments.Values.Any(e => e.All.Count > 0);
 
-        public ChangeNode Change(string id)
-        {
-            if (!ChangesById.TryGetValue(id, out var change))
-            {
-                change = new ChangeNode(Name, id);
-                ChangesById.Add(id, change);
-            }
-
-            return change;
-        }
+        public ChangeNode Change(string id) => CollectionsMarshal.GetValueRefOrAddDefault(ChangesById, id, out _) ??= new ChangeNode(Name, id);
 
         public EnvironmentNode Environment(string env)
-        {
-            if (!Environments.TryGetValue(env, out var node))
-            {
-                node = new EnvironmentNode(env);
-                Environments.Add(env, node);
-            }
-
-            return node;
-        }
+            => CollectionsMarshal.GetValueRefOrAddDefault(Environments, env, out _) ??= new EnvironmentNode(env);
 
         public void Index(IncidentNode incident)
         {
@@ -407,13 +383,7 @@ internal sealed partial class OrganizationIndex
 
             if (incident.Deployment is { } named)
             {
-                if (!Naming.TryGetValue(named, out var list))
-                {
-                    list = [];
-                    Naming.Add(named, list);
-                }
-
-                list.Add(incident);
+                (CollectionsMarshal.GetValueRefOrAddDefault(Naming, named, out _) ??= []).Add(incident);
             }
         }
 

@@ -34,16 +34,15 @@ public sealed partial class SqliteStore
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var transaction = connection.BeginTransaction(deferred: true);
-        var systems = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var row in Rows(connection, ChangesSql, organization))
         {
-            yield return new Change(Shared(systems, Text(row, 0)!), Text(row, 1)!, raw.sqlite3_column_int64(row, 2));
+            yield return new Change(Text(row, 0)!, Text(row, 1)!, raw.sqlite3_column_int64(row, 2));
         }
 
         foreach (var row in Rows(connection, DeploymentsSql, organization))
         {
             yield return new Deployment(
-                Shared(systems, Text(row, 0)!), Text(row, 2)!, raw.sqlite3_column_int64(row, 3), Shared(systems, Text(row, 1)!),
+                Text(row, 0)!, Text(row, 2)!, raw.sqlite3_column_int64(row, 3), Text(row, 1)!,
                 (DeploymentResult)raw.sqlite3_column_int64(row, 4),
                 JsonSerializer.Deserialize(raw.sqlite3_column_blob(row, 8), StorageJson.Relaxed.ListString) ?? [],
                 JsonSerializer.Deserialize(raw.sqlite3_column_blob(row, 7), StorageJson.Relaxed.ListString) ?? [],
@@ -54,20 +53,8 @@ public sealed partial class SqliteStore
         foreach (var row in Rows(connection, IncidentsSql, organization))
         {
             yield return new Incident(
-                Shared(systems, Text(row, 0)!), Text(row, 1)!, raw.sqlite3_column_int64(row, 2), Integer(row, 3), Text(row, 4));
+                Text(row, 0)!, Text(row, 1)!, raw.sqlite3_column_int64(row, 2), Integer(row, 3), Text(row, 4));
         }
-    }
-
-    // System and environment names repeat on every row: one string each instead of one per row.
-    private static string Shared(Dictionary<string, string> names, string name)
-    {
-        if (names.TryGetValue(name, out var shared))
-        {
-            return shared;
-        }
-
-        names.Add(name, name);
-        return name;
     }
 
     private static string? Text(sqlite3_stmt row, int column)
