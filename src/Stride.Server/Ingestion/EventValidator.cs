@@ -13,14 +13,42 @@ internal static class EventValidator
     public const int MaxChanges = 100_000;
     private const int MaxErrors = 100;
 
+    // Batches are checked in parts only from this many items per part: below, the hand-over costs more than it saves.
+    private const int MinPartItems = 1_000;
+
     /// <summary>Validates every item; returns the events, or all errors found (up to a limit).</summary>
     /// <param name="type">The type the route implies (<c>change</c>, …), or null when each item names its own.</param>
     public static (List<Event> Events, List<IngestionError> Errors) Validate(
         IReadOnlyList<EventItem> items, bool isBatch, string? type)
     {
-        var events = new List<Event>(items.Count);
+        // A large batch is checked in parts, one per core; should any part find an error, the whole
+        // batch is checked again in order, so that the errors listed are the first ones.
+        var parts = Math.Min(Environment.ProcessorCount, items.Count / MinPartItems);
+        if (parts >= 2)
+        {
+            var checkedParts = new (List<Event> Events, List<IngestionError> Errors)[parts];
+            Parallel.For(0, parts, k => checkedParts[k] = Validate(items, (int)((long)items.Count * k / parts), (int)((long)items.Count * (k + 1) / parts), isBatch, type));
+            if (checkedParts.All(p => p.Errors.Count == 0))
+            {
+                var events = new List<Event>(items.Count);
+                foreach (var part in checkedParts)
+                {
+                    events.AddRange(part.Events);
+                }
+
+                return (events, []);
+            }
+        }
+
+        return Validate(items, 0, items.Count, isBatch, type);
+    }
+
+    private static (List<Event> Events, List<IngestionError> Errors) Validate(
+        IReadOnlyList<EventItem> items, int from, int to, bool isBatch, string? type)
+    {
+        var events = new List<Event>(to - from);
         var errors = new List<IngestionError>();
-        for (var i = 0; i < items.Count && errors.Count < MaxErrors; i++)
+        for (var i = from; i < to && errors.Count < MaxErrors; i++)
         {
             var check = new ItemCheck(isBatch ? i : null, errors);
             if (ToEvent(items[i], type, check) is { } e)
