@@ -28,6 +28,8 @@ internal static class Http
         var text = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Expected 200, got {(int)response.StatusCode}: {text}");
         Assert.Equal(count, JsonDocument.Parse(text).RootElement.GetProperty("stored").GetInt32());
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(text.Length, response.Content.Headers.ContentLength);
     }
 
     /// <summary>Asserts a problem+json answer with this status, and returns it.</summary>

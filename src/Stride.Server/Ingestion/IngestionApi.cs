@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Reflection;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Core.Events;
 using Stride.Server.Auth;
@@ -25,7 +28,7 @@ internal static class IngestionApi
         return group;
     }
 
-    private static async Task<Results<Ok<StoredResponse>, ValidationProblem>> IngestAsync(
+    private static async Task<Results<StoredResult, ValidationProblem>> IngestAsync(
         HttpContext http, IEventStore store, StoredEventCounters counters, string? type, CancellationToken ct)
     {
         var body = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
@@ -54,7 +57,7 @@ internal static class IngestionApi
         var organization = http.User.Organization();
         var stored = await store.AppendAsync(organization, events, ct);
         counters.Count(organization, events);
-        return TypedResults.Ok(new StoredResponse(stored));
+        return new StoredResult(stored);
     }
 
     private static class Json
@@ -66,3 +69,47 @@ internal static class IngestionApi
 
 /// <summary>The answer to an accepted ingestion request: how many events were stored.</summary>
 internal sealed record StoredResponse(int Stored);
+
+/// <summary>
+/// <c>200 {"stored":N}</c>, written straight into the response: what <c>TypedResults.Ok(new
+/// StoredResponse(n))</c> sends, without the serializer's asynchronous write, which took 4–5 % of the
+/// server's CPU under single-event ingestion (a tiny body written tens of thousands of times a second).
+/// </summary>
+internal sealed class StoredResult(int stored) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<StoredResponse>
+{
+    public int Stored { get; } = stored;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public StoredResponse Value => new(Stored);
+
+    object? IValueHttpResult.Value => Value;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        Span<byte> body = stackalloc byte[32];
+        var length = 0;
+        Append(body, ref length, "{\"stored\":"u8);
+        Stored.TryFormat(body[length..], out var digits, provider: CultureInfo.InvariantCulture);
+        length += digits;
+        Append(body, ref length, "}"u8);
+
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = length;
+        var writer = response.BodyWriter;
+        body[..length].CopyTo(writer.GetSpan(length));
+        writer.Advance(length);
+        return Task.CompletedTask;   // Kestrel flushes what was written when the request ends
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+        => builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(StoredResponse), ["application/json"]));
+
+    private static void Append(Span<byte> body, ref int length, ReadOnlySpan<byte> text)
+    {
+        text.CopyTo(body[length..]);
+        length += text.Length;
+    }
+}

@@ -24,7 +24,7 @@ internal static class PulseApi
     }
 
     // The CLI's Environment and CLI-Version headers describe where the CLI ran; they are accepted and not needed.
-    private static async Task<Results<Ok<StoredResponse>, ValidationProblem>> PostCliEventAsync(
+    private static async Task<Results<StoredResult, ValidationProblem>> PostCliEventAsync(
         HttpContext http, IEventStore store, StoredEventCounters counters, string? system, CancellationToken ct)
     {
         var body = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
@@ -58,7 +58,7 @@ internal static class PulseApi
         var organization = http.User.Organization();
         var stored = await store.AppendAsync(organization, events, ct);
         counters.Count(organization, events);
-        return TypedResults.Ok(new StoredResponse(stored));
+        return new StoredResult(stored);
     }
 
     private static Event? ToEvent(PulseEvent item, string? querySystem, List<IngestionError> errors)

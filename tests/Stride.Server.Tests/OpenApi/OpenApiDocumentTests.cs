@@ -113,6 +113,24 @@ public sealed partial class OpenApiDocumentTests
     }
 
     [Fact]
+    public async Task EveryIngestionRouteDocumentsItsAnswerAsTheCountStored()
+    {
+        await using var app = new StrideApplication();
+        var document = await GetDocumentAsync(app);
+        var ingestion = Operations(document).Where(o => Array(o.Operation, "tags").Any(t => t.GetString() == "Ingestion")).ToArray();
+        Assert.Equal(5, ingestion.Length);
+        foreach (var (method, path, operation) in ingestion)
+        {
+            var ok = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+            var schema = ok.TryGetProperty("$ref", out var reference)
+                ? document.GetProperty("components").GetProperty("schemas").GetProperty(reference.GetString()!.Split('/')[^1])
+                : ok;
+            Assert.True(schema.GetProperty("properties").TryGetProperty("stored", out var stored), $"{method} {path}: no 'stored' in its 200 answer.");
+            Assert.Contains("integer", stored.GetProperty("type").GetRawText(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task RoutesNeedingAKeyDeclareTheSecurityRequirementAnd401And403()
     {
         await using var app = new StrideApplication();
