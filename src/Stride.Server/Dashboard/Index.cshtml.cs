@@ -18,24 +18,24 @@ public sealed class IndexModel(IEventStore store, TimeProvider time) : Dashboard
         var query = filters.ToMetricsQuery(time, errors);
         var series = query is null ? null : filters.ToSeriesQuery(query, time, errors);
         var organization = Session.Organization;
-        // Every read runs on its own thread and connection: SQLite's async methods complete
-        // synchronously, so without Task.Run these reads would follow one another.
         // Names only: the filter needs no deployment counts, which cost a range per system.
-        var systems = Task.Run(() => store.ListSystemNamesAsync(organization, ct), ct);
+        var systems = store.ListSystemNamesAsync(organization, ct);
         if (query is null || series is null)
         {
             View = OverviewView.Invalid(filters, errors, await systems);
             return;
         }
 
-        // As GET /api/v1/metrics: the window and the previous one read side by side. The window's
-        // facts, read once, also give the chart buckets.
+        // As GET /api/v1/metrics: the window and the previous one read side by side, on threads of
+        // their own, since the SQLite store reads them from memory and completes synchronously (for
+        // all systems they are the page's largest work). The window's facts, read once, also give
+        // the chart buckets. The lists take 15 rows each: a thread hand-over would cost more.
         var previousFrom = query.From - (query.To - query.From);
         var currentFacts = Task.Run(() => store.ReadFactsAsync(organization, query.From, query.To, query.Environment, query.Systems, ct), ct);
         var previousFacts = Task.Run(() => store.ReadFactsAsync(organization, previousFrom, query.From, query.Environment, query.Systems, ct), ct);
         var list = new ListQuery(query.From, query.To, query.Environment, query.Systems, RecentRows, null);
-        var deployments = Task.Run(() => store.ListDeploymentsAsync(organization, list, ct), ct);
-        var incidents = Task.Run(() => store.ListIncidentsAsync(organization, list, ct), ct);
+        var deployments = store.ListDeploymentsAsync(organization, list, ct);
+        var incidents = store.ListIncidentsAsync(organization, list, ct);
 
         var prepared = MetricsEngine.Prepare(await currentFacts);
         var current = prepared.Compute(query.From, query.To, query.Benchmark);
