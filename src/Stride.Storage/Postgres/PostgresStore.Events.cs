@@ -18,7 +18,7 @@ public sealed partial class PostgresStore
         SELECT coalesce(array_agg(d.ts * 4 + (CASE WHEN d.rework THEN 2 ELSE 0 END) + (CASE WHEN d.incidents > 0 THEN 1 ELSE 0 END)), ARRAY[]::bigint[])
         FROM system_environments se
         JOIN deployments d ON d.org = se.org AND d.system = se.system AND d.env = se.env
-        WHERE se.org = @org AND se.env = @env {0}
+        WHERE se.org = @org AND se.env = @env
           AND d.result = 0 AND d.ts >= @from AND d.ts < @to
         """;
 
@@ -27,7 +27,7 @@ public sealed partial class PostgresStore
         SELECT coalesce(array_agg(f.deployed_at), ARRAY[]::bigint[]), coalesce(array_agg(f.changed_at), ARRAY[]::bigint[])
         FROM system_environments se
         JOIN first_deployments f ON f.org = se.org AND f.system = se.system AND f.env = se.env
-        WHERE se.org = @org AND se.env = @env {0}
+        WHERE se.org = @org AND se.env = @env
           AND f.deployed_at >= @from AND f.deployed_at < @to
         """;
 
@@ -41,12 +41,47 @@ public sealed partial class PostgresStore
         LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
         WHERE i.org = @org AND i.resolved IS NOT NULL AND i.resolved >= @from
           AND i.resolved <= @to + coalesce((SELECT s.max_span FROM incident_spans s WHERE s.org = @org), 0)
-          AND (i.resolved < @to OR i.created < @to) {1}
+          AND (i.resolved < @to OR i.created < @to)
         UNION ALL
         SELECT i.created, i.resolved, a.deployed_at
         FROM incidents i
         LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
-        WHERE i.org = @org AND i.resolved IS NULL AND i.created < @to {1}) x
+        WHERE i.org = @org AND i.resolved IS NULL AND i.created < @to) x
+        """;
+
+    // The same reads for chosen systems, written as a loop over them (unnest, and LATERAL for the
+    // incidents): one index range per system whatever their number and the window's length, so one
+    // generic plan, made once per connection, suits every call. Planning each call took about as long
+    // as running the three reads for one system (2.3 ms against 1.6 ms on medium).
+    private const string DeploymentsOfSystemsSql = """
+        SELECT coalesce(array_agg(d.ts * 4 + (CASE WHEN d.rework THEN 2 ELSE 0 END) + (CASE WHEN d.incidents > 0 THEN 1 ELSE 0 END)), ARRAY[]::bigint[])
+        FROM unnest(@systems) AS s(system)
+        JOIN deployments d ON d.org = @org AND d.system = s.system AND d.env = @env
+        WHERE d.result = 0 AND d.ts >= @from AND d.ts < @to
+        """;
+
+    private const string LeadTimesOfSystemsSql = """
+        SELECT coalesce(array_agg(f.deployed_at), ARRAY[]::bigint[]), coalesce(array_agg(f.changed_at), ARRAY[]::bigint[])
+        FROM unnest(@systems) AS s(system)
+        JOIN first_deployments f ON f.org = @org AND f.system = s.system AND f.env = @env
+        WHERE f.deployed_at >= @from AND f.deployed_at < @to
+        """;
+
+    private const string IncidentsOfSystemsSql = """
+        SELECT coalesce(array_agg(x.created), ARRAY[]::bigint[]), coalesce(array_agg(x.resolved), ARRAY[]::bigint[]), coalesce(array_agg(x.deployed_at), ARRAY[]::bigint[])
+        FROM unnest(@systems) AS s(system)
+        CROSS JOIN LATERAL (
+            SELECT i.created, i.resolved, a.deployed_at
+            FROM incidents i
+            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
+            WHERE i.org = @org AND i.system = s.system AND i.resolved IS NOT NULL AND i.resolved >= @from
+              AND i.resolved <= @to + coalesce((SELECT m.max_span FROM incident_spans m WHERE m.org = @org), 0)
+              AND (i.resolved < @to OR i.created < @to)
+            UNION ALL
+            SELECT i.created, i.resolved, a.deployed_at
+            FROM incidents i
+            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
+            WHERE i.org = @org AND i.system = s.system AND i.resolved IS NULL AND i.created < @to) x
         """;
 
     /// <inheritdoc />
@@ -72,12 +107,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(systems);
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
 
-        // Without a filter the condition is left out rather than made always true, so that a plan
-        // prepared once stays right for both.
         var filter = systems.Count == 0 ? null : systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToArray();
-        var bySystem = filter is null ? "" : "AND se.system = ANY(@systems)";
-        var incidentsBySystem = filter is null ? "" : "AND i.system = ANY(@systems)";
-
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
 
         // One repeatable-read snapshot, so that the three reads see the same committed state; all three
@@ -89,14 +119,17 @@ public sealed partial class PostgresStore
         // - Each read probes one index range per system, a few dozen distinct ranges: memoizing their
         //   results cannot pay, and measured it made the lead-time read half as slow again (13.6 ms
         //   against 7.6 ms for 19,000 rows).
-        // - Plans for the actual window and systems: a generic plan (auto-prepared statements get one
-        //   after five runs) cannot tell a one-system read from an all-systems one, and read every
-        //   system's incidents of the window for one system's (3-4 ms where the custom plan takes 0.5).
+        // - All systems: plans for the actual window (planning is small beside reading every system).
+        //   Chosen systems: the generic plan of the reads written for it (see DeploymentsOfSystemsSql).
         // - random_page_cost 1.1, as the writer's: the index pages are in memory, and at 4 the planner
         //   hashed all of an organization's incident attributions to join a few dozen incidents.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true), set_config('random_page_cost', '1.1', true)"));
-        foreach (var sql in new[] { string.Format(null, DeploymentsSql, bySystem), string.Format(null, LeadTimesSql, bySystem), string.Format(null, IncidentsSql, bySystem, incidentsBySystem) })
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(filter is null
+            ? "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true), set_config('random_page_cost', '1.1', true)"
+            : "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true), set_config('random_page_cost', '1.1', true)"));
+        string[] reads = filter is null
+            ? [DeploymentsSql, LeadTimesSql, IncidentsSql]
+            : [DeploymentsOfSystemsSql, LeadTimesOfSystemsSql, IncidentsOfSystemsSql];
+        foreach (var sql in reads)
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.AddWithValue("org", organization);
