@@ -32,21 +32,27 @@ public sealed partial class PostgresStore
 
     // Incidents resolved in range, or created before `to` and unresolved at `to`. An incident resolved
     // after `to` but created before it lasted more than (resolved - to), so its resolution lies within the
-    // organization's longest incident span after `to`: that bound keeps the scan to the range.
-    private const string IncidentsSql = """
-        SELECT coalesce(array_agg(x.created), ARRAY[]::bigint[]), coalesce(array_agg(x.resolved), ARRAY[]::bigint[]), coalesce(array_agg(x.deployed_at), ARRAY[]::bigint[]) FROM (
+    // organization's longest incident span after `to`: that bound keeps the scan to the range. Each half
+    // takes a further condition on `i` from the read that uses it.
+    private const string IncidentArrays = "SELECT coalesce(array_agg(x.created), ARRAY[]::bigint[]), coalesce(array_agg(x.resolved), ARRAY[]::bigint[]), coalesce(array_agg(x.deployed_at), ARRAY[]::bigint[])";
+
+    private const string ResolvedIncidents = """
         SELECT i.created, i.resolved, a.deployed_at
         FROM incidents i
         LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
         WHERE i.org = @org AND i.resolved IS NOT NULL AND i.resolved >= @from
-          AND i.resolved <= @to + coalesce((SELECT s.max_span FROM incident_spans s WHERE s.org = @org), 0)
+          AND i.resolved <= @to + coalesce((SELECT m.max_span FROM incident_spans m WHERE m.org = @org), 0)
           AND (i.resolved < @to OR i.created < @to)
-        UNION ALL
+        """;
+
+    private const string OpenIncidents = """
         SELECT i.created, i.resolved, a.deployed_at
         FROM incidents i
         LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
-        WHERE i.org = @org AND i.resolved IS NULL AND i.created < @to) x
+        WHERE i.org = @org AND i.resolved IS NULL AND i.created < @to
         """;
+
+    private const string IncidentsSql = IncidentArrays + " FROM (" + ResolvedIncidents + "\nUNION ALL\n" + OpenIncidents + ") x";
 
     // The same reads for chosen systems, written as a loop over them (unnest, and LATERAL for the
     // incidents): one index range per system whatever their number and the window's length, so one
@@ -66,22 +72,8 @@ public sealed partial class PostgresStore
         WHERE f.deployed_at >= @from AND f.deployed_at < @to
         """;
 
-    private const string IncidentsOfSystemsSql = """
-        SELECT coalesce(array_agg(x.created), ARRAY[]::bigint[]), coalesce(array_agg(x.resolved), ARRAY[]::bigint[]), coalesce(array_agg(x.deployed_at), ARRAY[]::bigint[])
-        FROM unnest(@systems) AS s(system)
-        CROSS JOIN LATERAL (
-            SELECT i.created, i.resolved, a.deployed_at
-            FROM incidents i
-            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
-            WHERE i.org = @org AND i.system = s.system AND i.resolved IS NOT NULL AND i.resolved >= @from
-              AND i.resolved <= @to + coalesce((SELECT m.max_span FROM incident_spans m WHERE m.org = @org), 0)
-              AND (i.resolved < @to OR i.created < @to)
-            UNION ALL
-            SELECT i.created, i.resolved, a.deployed_at
-            FROM incidents i
-            LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
-            WHERE i.org = @org AND i.system = s.system AND i.resolved IS NULL AND i.created < @to) x
-        """;
+    private const string IncidentsOfSystemsSql = IncidentArrays + " FROM unnest(@systems) AS s(system) CROSS JOIN LATERAL ("
+        + ResolvedIncidents + " AND i.system = s.system\nUNION ALL\n" + OpenIncidents + " AND i.system = s.system) x";
 
     // The three reads of a window as one statement: one row, six arrays.
     private const string FactsSql = "SELECT * FROM (" + DeploymentsSql + ") d, (" + LeadTimesSql + ") l, (" + IncidentsSql + ") i";
