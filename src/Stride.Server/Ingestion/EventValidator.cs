@@ -27,7 +27,7 @@ internal static class EventValidator
         if (parts >= 2)
         {
             var checkedParts = new (List<Event> Events, List<IngestionError> Errors)[parts];
-            Parallel.For(0, parts, k => checkedParts[k] = Validate(items, (int)((long)items.Count * k / parts), (int)((long)items.Count * (k + 1) / parts), isBatch, type));
+            Parallel.For(0, parts, k => checkedParts[k] = Validate(items, Bound(k), Bound(k + 1), isBatch, type));
             if (checkedParts.All(p => p.Errors.Count == 0))
             {
                 var events = new List<Event>(items.Count);
@@ -41,6 +41,8 @@ internal static class EventValidator
         }
 
         return Validate(items, 0, items.Count, isBatch, type);
+
+        int Bound(int part) => (int)((long)items.Count * part / parts);
     }
 
     private static (List<Event> Events, List<IngestionError> Errors) Validate(

@@ -119,9 +119,10 @@ public sealed partial class PostgresStore
         //   Chosen systems: the generic plan of the reads written for it (see DeploymentsOfSystemsSql).
         // - random_page_cost 1.1, as the writer's: the index pages are in memory, and at 4 the planner
         //   hashed all of an organization's incident attributions to join a few dozen incidents.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(filter is null
-            ? "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true), set_config('random_page_cost', '1.1', true)"
-            : "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true), set_config('random_page_cost', '1.1', true)"));
+        var settings = new NpgsqlBatchCommand(
+            "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', @plans, true), set_config('random_page_cost', '1.1', true)");
+        settings.Parameters.AddWithValue("plans", filter is null ? "force_custom_plan" : "force_generic_plan");
+        batch.BatchCommands.Add(settings);
         var command = new NpgsqlBatchCommand(filter is null ? FactsSql : FactsOfSystemsSql);
         command.Parameters.AddWithValue("org", organization);
         command.Parameters.AddWithValue("env", EnvironmentName.Normalize(environment));
@@ -134,37 +135,32 @@ public sealed partial class PostgresStore
 
         batch.BatchCommands.Add(command);
 
-        List<DeploymentFact> deployments;
-        List<LeadTimeFact> leadTimes;
-        List<IncidentFact> incidents;
-        await using (var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false))
+        // One row of parallel arrays (several aggregates of one read see its rows in one order).
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);   // past the settings
+        await reader.ReadAsync(ct).ConfigureAwait(false);
+        var packed = reader.GetFieldValue<long[]>(0);
+        var deployments = new List<DeploymentFact>(packed.Length);
+        foreach (var value in packed)
         {
-            // One row of parallel arrays (several aggregates of one read see its rows in one order).
-            await reader.NextResultAsync(ct).ConfigureAwait(false);   // past the settings
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            var packed = reader.GetFieldValue<long[]>(0);
-            deployments = new List<DeploymentFact>(packed.Length);
-            foreach (var value in packed)
-            {
-                deployments.Add(new DeploymentFact(value >> 2, (value & 2) != 0, (value & 1) != 0));
-            }
+            deployments.Add(new DeploymentFact(value >> 2, (value & 2) != 0, (value & 1) != 0));
+        }
 
-            var deployedAt = reader.GetFieldValue<long[]>(1);
-            var changedAt = reader.GetFieldValue<long?[]>(2);
-            leadTimes = new List<LeadTimeFact>(deployedAt.Length);
-            for (var i = 0; i < deployedAt.Length; i++)
-            {
-                leadTimes.Add(new LeadTimeFact(deployedAt[i], changedAt[i]));
-            }
+        var deployedAt = reader.GetFieldValue<long[]>(1);
+        var changedAt = reader.GetFieldValue<long?[]>(2);
+        var leadTimes = new List<LeadTimeFact>(deployedAt.Length);
+        for (var i = 0; i < deployedAt.Length; i++)
+        {
+            leadTimes.Add(new LeadTimeFact(deployedAt[i], changedAt[i]));
+        }
 
-            var created = reader.GetFieldValue<long[]>(3);
-            var resolved = reader.GetFieldValue<long?[]>(4);
-            var attributedAt = reader.GetFieldValue<long?[]>(5);
-            incidents = new List<IncidentFact>(created.Length);
-            for (var i = 0; i < created.Length; i++)
-            {
-                incidents.Add(new IncidentFact(created[i], resolved[i], attributedAt[i]));
-            }
+        var created = reader.GetFieldValue<long[]>(3);
+        var resolved = reader.GetFieldValue<long?[]>(4);
+        var attributedAt = reader.GetFieldValue<long?[]>(5);
+        var incidents = new List<IncidentFact>(created.Length);
+        for (var i = 0; i < created.Length; i++)
+        {
+            incidents.Add(new IncidentFact(created[i], resolved[i], attributedAt[i]));
         }
 
         return new WindowFacts(from, to, deployments, leadTimes, incidents);
