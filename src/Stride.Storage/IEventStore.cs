@@ -32,6 +32,16 @@ public interface IEventStore
     Task<WindowFacts> ReadFactsAsync(
         long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct);
 
+    /// <summary>
+    /// As <see cref="ReadFactsAsync"/>, except that whole UTC days may come summarized
+    /// (<see cref="WindowFacts.Days"/>): for computing windows that cut no UTC day inside the range,
+    /// such as the range itself, or the buckets of a series in UTC.
+    /// </summary>
+    /// <remarks>The store decides which days, if any; by default none.</remarks>
+    Task<WindowFacts> ReadFactsByDayAsync(
+        long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+        => ReadFactsAsync(organization, from, to, environment, systems, ct);
+
     /// <summary>The latest successful deployment of a system in an environment, or null when there is none.</summary>
     Task<LatestDeployment?> FindLatestDeploymentAsync(
         long organization, string system, string environment, CancellationToken ct);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Stride.Core.Events;
 using Stride.Core.Metrics;
+using Stride.Core.Series;
 
 namespace Stride.Storage.Tests;
 
@@ -13,6 +14,7 @@ public abstract class EventStoreContractTests<TProvider>
 {
     private const string Production = EnvironmentName.Production;
     private const string Staging = "staging";
+    private const long Day = 86_400;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -784,6 +786,62 @@ public abstract class EventStoreContractTests<TProvider>
                     await AssertSameFactsAsync(store, org, ledger, from, to, env, systems, $"seed {seed}");
                 }
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task RandomStreamsOverDaysGiveTheLedgersMetricsWhenReadByDay(int seed)
+    {
+        // Spread over three weeks, so that windows hold whole days, which the store may summarize.
+        await using var store = await CreateStoreAsync();
+        var org = await OrganizationAsync(store);
+        var random = new Random(seed);
+        var ledger = new Ledger();
+        var stream = RandomEvents.Stream(random, count: 600, RandomEvents.DayScaleStep);
+
+        var position = 0;
+        while (position < stream.Count)
+        {
+            var batch = stream.Skip(position).Take(random.Next(1, 60)).ToList();
+            await store.Events.AppendAsync(org, batch, Ct);
+            foreach (var e in batch)
+            {
+                ledger.Apply(e);
+            }
+
+            position += batch.Count;
+            var (from, to) = RandomEvents.Windows(random, RandomEvents.DayScaleStep).Skip(random.Next(5)).First();
+            var env = RandomEvents.Environments[random.Next(RandomEvents.Environments.Length)];
+            await AssertSameMetricsByDayAsync(store, org, ledger, from, to, env, [], $"seed {seed} after {position} events");
+        }
+
+        foreach (var (from, to) in RandomEvents.Windows(random, RandomEvents.DayScaleStep).Append((Day * 2, Day * 12)))
+        {
+            foreach (var env in RandomEvents.Environments)
+            {
+                foreach (var systems in RandomEvents.SystemFilters)
+                {
+                    await AssertSameMetricsByDayAsync(store, org, ledger, from, to, env, systems, $"seed {seed}");
+                }
+            }
+        }
+    }
+
+    /// <summary>The metrics of the window, and of its day buckets, from the store's facts read by day and from the ledger's.</summary>
+    private static async Task AssertSameMetricsByDayAsync(
+        TestStore store, long org, Ledger ledger, long from, long to, string env, string[] systems, string where)
+    {
+        var expected = MetricsEngine.Prepare(ledger.Facts(from, to, env, systems));
+        var facts = await store.Events.ReadFactsByDayAsync(org, from, to, env, systems, Ct);
+        var actual = MetricsEngine.Prepare(facts);
+        var context = $"{where}, [{from}, {to}) {env} [{string.Join(',', systems)}], {facts.Days.Count} days summarized";
+        var buckets = SeriesBuckets.Split(from, to, SeriesInterval.Day, TimeZoneInfo.Utc).Prepend((from, to));
+        foreach (var (start, end) in buckets)
+        {
+            Assert.True(
+                expected.Compute(start, end, Benchmark.Dora2023) == actual.Compute(start, end, Benchmark.Dora2023),
+                $"metrics of [{start}, {end}) differ at {context}");
         }
     }
 

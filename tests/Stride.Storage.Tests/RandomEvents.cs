@@ -11,7 +11,14 @@ namespace Stride.Storage.Tests;
 internal static class RandomEvents
 {
     public const long Start = 10_000;
-    public const long End = 60_000;
+
+    /// <summary>The grid of the stream's times, in seconds: the whole stream spans 200 steps.</summary>
+    public const long Step = 250;
+
+    public const long End = Start + (200 * Step);
+
+    /// <summary>A step for streams spread over about three weeks, so that windows hold whole days.</summary>
+    public const long DayScaleStep = 9_000;
 
     public static readonly string[] Systems = ["a", "b", "c"];
 
@@ -19,7 +26,7 @@ internal static class RandomEvents
 
     public static readonly string[][] SystemFilters = [[], ["a"], ["a", "c"], ["zzz"]];
 
-    public static List<Event> Stream(Random random, int count)
+    public static List<Event> Stream(Random random, int count, long step = Step)
     {
         var events = new List<Event>(count);
         for (var i = 0; i < count; i++)
@@ -28,7 +35,7 @@ internal static class RandomEvents
             var roll = random.NextDouble();
             if (roll < 0.35)
             {
-                events.Add(new Change(system, $"c{random.Next(40)}", Time(random)));
+                events.Add(new Change(system, $"c{random.Next(40)}", Time(random, step)));
             }
             else if (roll < 0.75)
             {
@@ -42,7 +49,7 @@ internal static class RandomEvents
                 events.Add(new Deployment(
                     system,
                     $"d{random.Next(15)}",
-                    Time(random),
+                    Time(random, step),
                     random.NextDouble() < 0.75 ? Environments[0] : Environments[1],
                     result,
                     changes,
@@ -52,8 +59,8 @@ internal static class RandomEvents
             }
             else
             {
-                var created = Time(random);
-                long? resolved = random.NextDouble() < 0.4 ? null : created + random.Next(-500, 20_000);
+                var created = Time(random, step);
+                long? resolved = random.NextDouble() < 0.4 ? null : created + random.Next(-2 * (int)step, 80 * (int)step);
                 var deployment = random.NextDouble() < 0.6 ? null : $"d{random.Next(18)}";
                 events.Add(new Incident(system, $"i{random.Next(12)}", created, resolved, deployment));
             }
@@ -63,17 +70,17 @@ internal static class RandomEvents
     }
 
     /// <summary>Windows over the stream's times: the whole range first, then random ones.</summary>
-    public static IEnumerable<(long From, long To)> Windows(Random random)
+    public static IEnumerable<(long From, long To)> Windows(Random random, long step = Step)
     {
-        yield return (0, End * 2);
+        yield return (0, (Start + (200 * step)) * 2);
         for (var i = 0; i < 4; i++)
         {
-            var from = Start + (random.Next(0, 200) * 250);
-            var to = from + 250 + (random.Next(0, 120) * 250);
+            var from = Start + (random.Next(0, 200) * step);
+            var to = from + step + (random.Next(0, 120) * step);
             yield return (from, to);
         }
     }
 
     // Times on a coarse grid, so that equal timestamps (and their tie-breaks) are common.
-    private static long Time(Random random) => Start + (random.Next(0, 200) * 250);
+    private static long Time(Random random, long step) => Start + (random.Next(0, 200) * step);
 }

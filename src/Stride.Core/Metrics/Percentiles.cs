@@ -130,6 +130,139 @@ public static class Percentiles
         return min;
     }
 
+    /// <summary>
+    /// What <see cref="Of"/> gives for the values of all <paramref name="runs"/> together once sorted,
+    /// without merging them; null when they are all empty.
+    /// </summary>
+    /// <param name="runs">Ascending runs of values.</param>
+    /// <param name="p">The percentile, from 0 to 1.</param>
+    /// <remarks>
+    /// The value at a rank is found by a binary search over values, counting at each step the values
+    /// at or below the middle with a binary search in each run: a few dozen steps of one search per
+    /// run, however long the runs are.
+    /// </remarks>
+    public static double? OfRuns(IReadOnlyList<long[]> runs, double p)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var count = 0L;
+        foreach (var run in runs)
+        {
+            count += run.Length;
+        }
+
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var rank = p * (count - 1);
+        var lower = (long)Math.Floor(rank);
+        var upper = (long)Math.Ceiling(rank);
+        var low = SelectInRuns(runs, lower);
+        var high = upper == lower || CountAtOrBelow(runs, low) > upper ? low : NextAbove(runs, low);
+        return low + ((high - low) * (rank - lower));
+    }
+
+    /// <summary>The <paramref name="k"/>-th smallest value (from 0) of the runs together.</summary>
+    private static long SelectInRuns(IReadOnlyList<long[]> runs, long k)
+    {
+        // The least value with more than k values at or below it: it is one of the values. Each run's
+        // search narrows with the value range: its items before low[r] are below the range, those from
+        // high[r] on above it.
+        var lo = long.MaxValue;
+        var hi = long.MinValue;
+        foreach (var run in runs)
+        {
+            if (run.Length > 0)
+            {
+                lo = Math.Min(lo, run[0]);
+                hi = Math.Max(hi, run[^1]);
+            }
+        }
+
+        var count = runs.Count;
+        Span<int> bounds = count <= 1024 ? stackalloc int[3 * count] : new int[3 * count];
+        var low = bounds[..count];
+        var high = bounds.Slice(count, count);
+        var split = bounds.Slice(2 * count, count);
+        for (var r = 0; r < count; r++)
+        {
+            high[r] = runs[r].Length;
+        }
+
+        var below = 0L;
+        while (lo < hi)
+        {
+            var mid = (lo >> 1) + (hi >> 1) + (lo & hi & 1); // the floor of their mean, without overflow
+            var atOrBelow = below;
+            for (var r = 0; r < count; r++)
+            {
+                split[r] = UpperBound(runs[r], mid, low[r], high[r]);
+                atOrBelow += split[r] - low[r];
+            }
+
+            if (atOrBelow > k)
+            {
+                hi = mid;
+                split.CopyTo(high);
+            }
+            else
+            {
+                lo = mid + 1;
+                below = atOrBelow;
+                split.CopyTo(low);
+            }
+        }
+
+        return lo;
+    }
+
+    private static long CountAtOrBelow(IReadOnlyList<long[]> runs, long value)
+    {
+        var count = 0L;
+        foreach (var run in runs)
+        {
+            count += UpperBound(run, value, 0, run.Length);
+        }
+
+        return count;
+    }
+
+    /// <summary>The least value of the runs above <paramref name="value"/> (there is one).</summary>
+    private static long NextAbove(IReadOnlyList<long[]> runs, long value)
+    {
+        var next = long.MaxValue;
+        foreach (var run in runs)
+        {
+            var index = UpperBound(run, value, 0, run.Length);
+            if (index < run.Length)
+            {
+                next = Math.Min(next, run[index]);
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>The index of the first value above <paramref name="value"/> in ascending <paramref name="run"/>, searched in <c>[lo, hi)</c>.</summary>
+    private static int UpperBound(long[] run, long value, int lo, int hi)
+    {
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (run[mid] <= value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
     /// <summary>The arithmetic mean; null when empty.</summary>
     public static double? Mean(long[] values)
     {

@@ -31,6 +31,12 @@ public sealed class PreparedFacts
     private readonly long[] _createdAt;
     private readonly long[] _closedAt;
 
+    // Summarized whole days (WindowFacts.Days), in day order.
+    private readonly DayFacts[] _days;
+
+    // Incidents open at every instant of the range (WindowFacts.OpenBefore).
+    private readonly int _openBefore;
+
     internal PreparedFacts(WindowFacts facts)
     {
         _from = facts.From;
@@ -51,18 +57,22 @@ public sealed class PreparedFacts
         Array.Sort(_createdAt);
         _closedAt = _resolved.Select(i => Math.Max(i.Created, i.Resolved!.Value)).ToArray();
         Array.Sort(_closedAt);
+
+        _days = [.. facts.Days.OrderBy(d => d.Day)];
+        _openBefore = facts.OpenBefore;
     }
 
     /// <summary>The metrics of the window <c>[from, to)</c>.</summary>
     /// <param name="from">Start of the window, Unix seconds, inclusive.</param>
     /// <param name="to">End of the window, Unix seconds, exclusive; greater than <paramref name="from"/>.</param>
     /// <param name="benchmark">Which DORA report's tiers to apply.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The window is empty or not inside the facts' range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The window is empty, not inside the facts' range, or cuts a summarized day.</exception>
     public MetricsReport Compute(long from, long to, Benchmark benchmark)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(from, _from);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(to, _to);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(to, from);
+        var days = DaysIn(from, to);
 
         var covers = from <= _earliest && to > _latest;
         var view = covers ? _given : _sorted.Value;
@@ -71,25 +81,75 @@ public sealed class PreparedFacts
         var deployments = end - first;
         var rework = view.ReworkBefore[end] - view.ReworkBefore[first];
         var failed = view.FailedBefore[end] - view.FailedBefore[first];
+        foreach (var day in days)
+        {
+            deployments += day.DeployedAt.Length;
+            rework += day.Rework;
+            failed += day.Failed;
+        }
+
         var leadFirst = covers ? 0 : LowerBound(view.LeadTimes, from);
         var leadEnd = covers ? view.LeadTimes.Length : LowerBound(view.LeadTimes, to);
 
         return new MetricsReport(
-            DeploymentFrequencyOf(view.DeployedAt, first, end, from, to, benchmark),
-            LeadTimeOf(view.LeadTimes, leadFirst, leadEnd, benchmark),
+            DeploymentFrequencyOf(view.DeployedAt, first, end, days, from, to, benchmark),
+            LeadTimeOf(view.LeadTimes, leadFirst, leadEnd, days, benchmark),
             new ChangeFailureRate(
                 deployments,
                 failed,
                 deployments == 0 ? null : (double)failed / deployments,
                 deployments == 0 ? null : Tiers.ChangeFailureRate(failed, deployments, benchmark)),
-            TimeToRestoreOf(from, to),
-            FailedDeploymentRecoveryTimeOf(from, to),
+            TimeToRestoreOf(from, to, days),
+            FailedDeploymentRecoveryTimeOf(from, to, days),
             new ReworkRate(deployments, rework, deployments == 0 ? null : (double)rework / deployments));
     }
 
-    private static DeploymentFrequency DeploymentFrequencyOf(long[] deployedAt, int first, int end, long from, long to, Benchmark benchmark)
+    /// <summary>The summarized days inside <c>[from, to)</c>; throws when the window cuts one.</summary>
+    private ReadOnlySpan<DayFacts> DaysIn(long from, long to)
+    {
+        var (firstDay, endDay) = DayFacts.WholeDays(from, to);
+        var first = DayBound(firstDay);
+        var end = DayBound(endDay);
+
+        // A day just outside the whole ones but overlapping the window is cut by it.
+        if ((first > 0 && _days[first - 1].End > from) || (end < _days.Length && _days[end].Start < to))
+        {
+            throw new ArgumentOutOfRangeException(nameof(from), $"The window [{from}, {to}) cuts a summarized day.");
+        }
+
+        return _days.AsSpan(first, end - first);
+    }
+
+    /// <summary>The index of the first summarized day numbered at least <paramref name="day"/>.</summary>
+    private int DayBound(long day)
+    {
+        var lo = 0;
+        var hi = _days.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_days[mid].Day < day)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private static DeploymentFrequency DeploymentFrequencyOf(
+        long[] deployedAt, int first, int end, ReadOnlySpan<DayFacts> summarized, long from, long to, Benchmark benchmark)
     {
         var deployments = end - first;
+        foreach (var day in summarized)
+        {
+            deployments += day.DeployedAt.Length;
+        }
+
         var length = to - from;
         var perDay = deployments / (length / (double)Day);
 
@@ -103,6 +163,28 @@ public sealed class PreparedFacts
             if (deployedAt[i] >= firstWholeDay)
             {
                 active[(to - 1 - deployedAt[i]) / Day] = true;
+            }
+        }
+
+        // A calendar day overlaps at most two blocks: each is active when one of the day's
+        // deployments falls in its part of the day.
+        foreach (var day in summarized)
+        {
+            var start = Math.Max(day.Start, firstWholeDay);
+            if (day.DeployedAt.Length == 0 || start >= day.End)
+            {
+                continue;
+            }
+
+            for (var block = (to - day.End) / Day; block <= (to - 1 - start) / Day; block++)
+            {
+                var blockStart = Math.Max(to - ((block + 1) * Day), start);
+                var blockEnd = Math.Min(to - (block * Day), day.End);
+                var index = LowerBound(day.DeployedAt, blockStart);
+                if (index < day.DeployedAt.Length && day.DeployedAt[index] < blockEnd)
+                {
+                    active[block] = true;
+                }
             }
         }
 
@@ -139,7 +221,7 @@ public sealed class PreparedFacts
         return Percentiles.Of(counts, 0.5);
     }
 
-    private static LeadTimeForChanges LeadTimeOf(LeadTimeFact[] leadTimes, int first, int end, Benchmark benchmark)
+    private static LeadTimeForChanges LeadTimeOf(LeadTimeFact[] leadTimes, int first, int end, ReadOnlySpan<DayFacts> summarized, Benchmark benchmark)
     {
         var withoutTimestamp = 0;
         var negative = 0;
@@ -163,19 +245,17 @@ public sealed class PreparedFacts
             values.Add(leadTime);
         }
 
-        var durations = values.ToArray();
-        var median = Percentiles.OfUnsorted(durations, 0.5);
-        return new LeadTimeForChanges(
-            durations.Length,
-            median,
-            Percentiles.OfUnsorted(durations, 0.9),
-            Percentiles.Mean(durations),
-            withoutTimestamp,
-            negative,
-            Tiers.LeadTime(median, benchmark));
+        foreach (var day in summarized)
+        {
+            withoutTimestamp += day.WithoutTimestamp;
+            negative += day.NegativeLeadTimes;
+        }
+
+        var (count, median, mean, p90) = Durations.Of(values, summarized, d => (d.LeadTimes, d.LeadTimeSum));
+        return new LeadTimeForChanges(count, median, p90, mean, withoutTimestamp, negative, Tiers.LeadTime(median, benchmark));
     }
 
-    private TimeToRestore TimeToRestoreOf(long from, long to)
+    private TimeToRestore TimeToRestoreOf(long from, long to, ReadOnlySpan<DayFacts> summarized)
     {
         var first = LowerBound(_resolvedAt, from);
         var end = LowerBound(_resolvedAt, to);
@@ -189,19 +269,32 @@ public sealed class PreparedFacts
             }
         }
 
-        var durations = values.ToArray();
-        var median = Percentiles.OfUnsorted(durations, 0.5);
-        var open = LowerBound(_createdAt, to) - LowerBound(_closedAt, to);
-        return new TimeToRestore(
-            durations.Length,
-            median,
-            Percentiles.Mean(durations),
-            Percentiles.OfUnsorted(durations, 0.9),
-            open,
-            Tiers.Restore(median));
+        var (count, median, mean, p90) = Durations.Of(values, summarized, d => (d.RestoreTimes, d.RestoreTimeSum));
+        return new TimeToRestore(count, median, mean, p90, OpenAt(to), Tiers.Restore(median));
     }
 
-    private FailedDeploymentRecoveryTime FailedDeploymentRecoveryTimeOf(long from, long to)
+    /// <summary>The incidents created before <paramref name="instant"/> and unresolved at it.</summary>
+    private int OpenAt(long instant)
+    {
+        var open = _openBefore + LowerBound(_createdAt, instant) - LowerBound(_closedAt, instant);
+
+        // A summarized day before the instant adds those created in it and never resolved; of the
+        // incidents resolved in a day after it, those created before it are open at it.
+        var after = DayBound(DayFacts.DayOf(instant - 1) + 1);
+        for (var i = 0; i < after; i++)
+        {
+            open += _days[i].Unresolved;
+        }
+
+        for (var i = after; i < _days.Length; i++)
+        {
+            open += LowerBound(_days[i].ResolvedCreatedAt, instant);
+        }
+
+        return open;
+    }
+
+    private FailedDeploymentRecoveryTime FailedDeploymentRecoveryTimeOf(long from, long to, ReadOnlySpan<DayFacts> summarized)
     {
         var first = LowerBound(_resolvedAt, from);
         var end = LowerBound(_resolvedAt, to);
@@ -214,9 +307,8 @@ public sealed class PreparedFacts
             }
         }
 
-        var durations = values.ToArray();
-        var median = Percentiles.OfUnsorted(durations, 0.5);
-        return new FailedDeploymentRecoveryTime(durations.Length, median, Tiers.Restore(median));
+        var (count, median, _, _) = Durations.Of(values, summarized, d => (d.RecoveryTimes, 0L));
+        return new FailedDeploymentRecoveryTime(count, median, Tiers.Restore(median));
     }
 
     /// <summary>The index of the first element ≥ <paramref name="value"/> in ascending <paramref name="sorted"/>.</summary>
@@ -291,6 +383,35 @@ public sealed class PreparedFacts
             var sortedLeadTimes = (LeadTimeFact[])leadTimes.Clone();
             Array.Sort(sortedLeadTimes.Select(l => l.DeployedAt).ToArray(), sortedLeadTimes);
             return new TimeView(sortedDeployments, sortedLeadTimes);
+        }
+    }
+
+    /// <summary>Count, median, mean and 90th percentile of durations, listed and in summarized days together.</summary>
+    private static class Durations
+    {
+        public static (int Count, double? Median, double? Mean, double? P90) Of(
+            List<long> listed, ReadOnlySpan<DayFacts> days, Func<DayFacts, (long[] Sorted, long Sum)> select)
+        {
+            var values = listed.ToArray();
+            if (days.IsEmpty)
+            {
+                return (values.Length, Percentiles.OfUnsorted(values, 0.5), Percentiles.Mean(values), Percentiles.OfUnsorted(values, 0.9));
+            }
+
+            // The listed values become one more sorted run beside the days'.
+            Array.Sort(values);
+            var runs = new List<long[]>(days.Length + 1) { values };
+            var count = (long)values.Length;
+            var sum = values.Sum();
+            foreach (var day in days)
+            {
+                var (sorted, daySum) = select(day);
+                runs.Add(sorted);
+                count += sorted.Length;
+                sum += daySum;
+            }
+
+            return ((int)count, Percentiles.OfRuns(runs, 0.5), count == 0 ? null : (double)sum / count, Percentiles.OfRuns(runs, 0.9));
         }
     }
 }

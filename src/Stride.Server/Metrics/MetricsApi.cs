@@ -30,8 +30,8 @@ internal static class MetricsApi
         // reads are the whole cost of a request, and each window's facts suffice for its own blocks.
         var organization = http.User.Organization();
         var previousFrom = query.From - (query.To - query.From);
-        var currentFacts = Task.Run(() => store.ReadFactsAsync(organization, query.From, query.To, query.Environment, query.Systems, ct), ct);
-        var previousFacts = Task.Run(() => store.ReadFactsAsync(organization, previousFrom, query.From, query.Environment, query.Systems, ct), ct);
+        var currentFacts = Task.Run(() => store.ReadFactsByDayAsync(organization, query.From, query.To, query.Environment, query.Systems, ct), ct);
+        var previousFacts = Task.Run(() => store.ReadFactsByDayAsync(organization, previousFrom, query.From, query.Environment, query.Systems, ct), ct);
         var current = MetricsEngine.Compute(await currentFacts, query.From, query.To, query.Benchmark);
         var previous = MetricsEngine.Compute(await previousFacts, previousFrom, query.From, query.Benchmark);
         return TypedResults.Ok(new MetricsResponse(

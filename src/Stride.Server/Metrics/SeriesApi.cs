@@ -38,7 +38,9 @@ internal static class SeriesApi
     public static async Task<SeriesResponse> ReadAsync(IEventStore store, long organization, SeriesQuery query, CancellationToken ct)
     {
         var window = query.Window;
-        var facts = await store.ReadFactsAsync(organization, window.From, window.To, window.Environment, window.Systems, ct);
+        var facts = DayFacts.CutNoDay(window.From, window.To, query.Buckets)
+            ? await store.ReadFactsByDayAsync(organization, window.From, window.To, window.Environment, window.Systems, ct)
+            : await store.ReadFactsAsync(organization, window.From, window.To, window.Environment, window.Systems, ct);
         var prepared = MetricsEngine.Prepare(facts);
         var buckets = query.Buckets.Select(b =>
         {

@@ -1,4 +1,5 @@
 using Stride.Core.Events;
+using Stride.Core.Metrics;
 
 namespace Stride.Storage.Memory;
 
@@ -29,6 +30,9 @@ internal sealed class ChangeNode(string system, string id)
 
     /// <summary>Its first successful deployment in the environment: (time, identifier) least among those listing it.</summary>
     public DeploymentNode? FirstIn(string env) => new Nodes<DeploymentNode>(_firsts).In(env);
+
+    /// <summary>Its first successful deployment in each environment where it has one.</summary>
+    public Nodes<DeploymentNode> Firsts => new(_firsts);
 
     public void SetFirst(string env, DeploymentNode? deployment)
     {
@@ -73,6 +77,9 @@ internal sealed class DeploymentNode(string system, string env, string id)
 
     public bool Ok => Result == DeploymentResult.Success;
 
+    /// <summary>Its fact as the day summaries hold it: null when they do not (it is not successful).</summary>
+    public DeploymentFact? Published { get; set; }
+
     public void AddIncident(IncidentNode incident) => Nodes<IncidentNode>.Add(ref _incidents, incident);
 
     public void RemoveIncident(IncidentNode incident) => Nodes<IncidentNode>.Remove(ref _incidents, incident);
@@ -90,6 +97,9 @@ internal sealed class IncidentNode(string system, string id)
     public long Created { get; set; }
 
     public long? Resolved { get; set; }
+
+    /// <summary>Its fact in each environment's day summaries; null before the first.</summary>
+    public List<(DaySummaries Days, IncidentFact Fact)>? Published { get; set; }
 
     /// <summary>The deployment identifier it names, if any.</summary>
     public string? Deployment { get; set; }

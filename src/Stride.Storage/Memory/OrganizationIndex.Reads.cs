@@ -7,11 +7,22 @@ namespace Stride.Storage.Memory;
 internal sealed partial class OrganizationIndex
 {
     /// <summary>The facts of <c>[from, to)</c> in one environment, for some systems (normalized) or all (empty).</summary>
-    public WindowFacts Facts(long from, long to, string env, IReadOnlyCollection<string> systems)
+    /// <param name="byDay">Whether whole UTC days may come summarized (<see cref="WindowFacts.Days"/>), which they do for all
+    /// systems, and incidents open since before the window counted (<see cref="WindowFacts.OpenBefore"/>).</param>
+    public WindowFacts Facts(long from, long to, string env, IReadOnlyCollection<string> systems, bool byDay = false)
     {
         _lock.EnterReadLock();
         try
         {
+            // For all systems, the whole days come from the day summaries, and the lists hold only the
+            // partial days at either end: the work no longer grows with how busy the days were.
+            // (An environment without summaries has had no deployment: it is read as it is, for its incidents.)
+            var (firstDay, endDay) = DayFacts.WholeDays(from, to);
+            var (firstStart, endStart) = (firstDay * DayFacts.Length, endDay * DayFacts.Length);
+            var summaries = byDay && systems.Count == 0 && endDay > firstDay ? _days.GetValueOrDefault(env) : null;
+            var days = summaries?.Between(firstDay, endDay) ?? [];
+            (long From, long To)[] spans = summaries is null ? [(from, to)] : [(from, firstStart), (endStart, to)];
+
             // The window's deployments are counted first, so that the lists are allocated once at
             // their size: a year of a large organization is a million facts, and growing a list by
             // doubling allocates and copies it twice over.
@@ -22,9 +33,15 @@ internal sealed partial class OrganizationIndex
                 if (system.Environments.TryGetValue(env, out var environment))
                 {
                     var successful = environment.Successful;
-                    var (start, end) = (successful.Below(from), successful.Below(to));
-                    ranges.Add((successful, start, end));
-                    count += end - start;
+                    foreach (var span in spans)
+                    {
+                        var (start, end) = (successful.Below(span.From), successful.Below(span.To));
+                        if (end > start)
+                        {
+                            ranges.Add((successful, start, end));
+                            count += end - start;
+                        }
+                    }
                 }
             }
 
@@ -49,29 +66,48 @@ internal sealed partial class OrganizationIndex
             }
 
             var incidents = new List<IncidentFact>();
+            var openBefore = 0;
             foreach (var system in Selected(systems))
             {
                 // Resolved in range, or created before `to` and unresolved at `to`: one resolved after
                 // `to` but created before it lasted more than (resolved - to), which bounds the range.
+                // Those resolved in a summarized day are there.
                 var resolved = system.Resolved;
                 var last = to > long.MaxValue - system.MaxSpan ? long.MaxValue : to + system.MaxSpan;
-                for (int i = resolved.Below(from), end = resolved.AtOrBelow(last); i < end; i++)
+                (int Start, int End)[] resolvedRanges = summaries is null
+                    ? [(resolved.Below(from), resolved.AtOrBelow(last))]
+                    : [(resolved.Below(from), resolved.Below(firstStart)), (resolved.Below(endStart), resolved.AtOrBelow(last))];
+                foreach (var (start, end) in resolvedRanges)
                 {
-                    var incident = resolved[i];
-                    if (incident.Resolved < to || incident.Created < to)
+                    for (var i = start; i < end; i++)
                     {
-                        incidents.Add(Fact(incident, env));
+                        var incident = resolved[i];
+                        if (incident.Resolved < to || incident.Created < to)
+                        {
+                            incidents.Add(Fact(incident, env));
+                        }
                     }
                 }
 
+                // Read by day, those open since before the window are only counted: all they add is
+                // that they are open, and a long history holds many. Those created in a summarized
+                // day are there.
                 var open = system.Open;
-                for (int i = 0, end = open.Below(to); i < end; i++)
+                var since = byDay ? open.Below(from) : 0;
+                openBefore += since;
+                (int Start, int End)[] openRanges = summaries is null
+                    ? [(since, open.Below(to))]
+                    : [(since, open.Below(firstStart)), (open.Below(endStart), open.Below(to))];
+                foreach (var (start, end) in openRanges)
                 {
-                    incidents.Add(Fact(open[i], env));
+                    for (var i = start; i < end; i++)
+                    {
+                        incidents.Add(Fact(open[i], env));
+                    }
                 }
             }
 
-            return new WindowFacts(from, to, deployments, leadTimes, incidents);
+            return new WindowFacts(from, to, deployments, leadTimes, incidents) { Days = days, OpenBefore = openBefore };
         }
         finally
         {

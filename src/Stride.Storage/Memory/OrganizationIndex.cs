@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Stride.Core.Events;
+using Stride.Core.Metrics;
 
 namespace Stride.Storage.Memory;
 
@@ -22,6 +23,7 @@ internal sealed partial class OrganizationIndex
     // Scratch sets of one deployment's upkeep, reused (there is one writer at a time).
     private readonly HashSet<ChangeNode> _recompute = [];
     private readonly HashSet<IncidentNode> _affected = [];
+    private readonly List<(ChangeNode Change, LeadTimeFact? Before)> _leadTimes = [];
 
     // While building from the tables: timelines are appended to and sorted once at the end, since
     // the rows come in key order, not time order (inserting each in place would be quadratic).
@@ -121,6 +123,7 @@ internal sealed partial class OrganizationIndex
             system.Changes.Remove(node);
         }
 
+        MoveLeadTimes(node, change.Timestamp);
         node.Timestamp = change.Timestamp;
         if (_building)
         {
@@ -142,8 +145,17 @@ internal sealed partial class OrganizationIndex
         var affected = _affected;
         recompute.Clear();
         affected.Clear();
+        var changes = ChangeNodes(system, deployment.Changes ?? []);
+        var days = env.Days ??= Days(env.Name);
+
+        // The lead times it can move are those of the changes its old and new versions list: noted
+        // now, and set right in the day summaries once it is in place.
+        var leadTimes = _leadTimes;
+        leadTimes.Clear();
         if (env.ById.TryGetValue(deployment.Identifier, out var node))
         {
+            NoteLeadTimes(node.Changes, [], env.Name, leadTimes);
+            NoteLeadTimes(changes, node.Changes, env.Name, leadTimes);
             Detach(env, node, recompute, affected);
         }
         else
@@ -152,6 +164,7 @@ internal sealed partial class OrganizationIndex
             // comparing references.
             node = new DeploymentNode(system.Name, env.Name, deployment.Identifier);
             env.ById.Add(node.Id, node);
+            NoteLeadTimes(changes, [], env.Name, leadTimes);
         }
 
         node.Timestamp = deployment.Timestamp;
@@ -159,7 +172,7 @@ internal sealed partial class OrganizationIndex
         node.Rework = deployment.Rework;
         node.Commit = deployment.Commit;
         node.Teams = deployment.Teams ?? [];
-        node.Changes = ChangeNodes(system, deployment.Changes ?? []);
+        node.Changes = changes;
         if (_building)
         {
             // Each row is a different deployment, and no incident is loaded yet.
@@ -178,6 +191,15 @@ internal sealed partial class OrganizationIndex
         foreach (var incident in affected)
         {
             Attribute(system, incident, env);
+        }
+
+        // The affected incidents are all that can have a new recovery time: those attributed to it
+        // before (its time may have moved) and those attributed anew.
+        Publish(node, days);
+        PublishLeadTimes(leadTimes, env.Name, days);
+        foreach (var incident in affected)
+        {
+            Publish(incident);
         }
     }
 
@@ -309,13 +331,15 @@ internal sealed partial class OrganizationIndex
         {
             Attribute(system, node, env);
         }
+
+        Publish(node);
     }
 
     /// <summary>
     /// SPEC §3: the named deployment when a successful one of that identifier exists in the environment,
     /// else the latest successful one at or before the creation time (ties: greatest identifier).
     /// </summary>
-    private static void Attribute(SystemNode system, IncidentNode incident, EnvironmentNode env)
+    private void Attribute(SystemNode system, IncidentNode incident, EnvironmentNode env)
     {
         DeploymentNode? target = null;
         if (incident.Deployment is { } named && env.ById.TryGetValue(named, out var deployment) && deployment.Ok)
@@ -327,7 +351,23 @@ internal sealed partial class OrganizationIndex
             target = env.Successful[count - 1];
         }
 
-        incident.Attribute(env.Name, target);
+        // The deployments it leaves and joins may become failed or stop being so. (Its own recovery
+        // time is published by the caller, once the incident and its deployments are in place.)
+        var old = incident.AttributedIn(env.Name);
+        if (!ReferenceEquals(old, target))
+        {
+            incident.Attribute(env.Name, target);
+            var days = env.Days ??= Days(env.Name);
+            if (old is not null)
+            {
+                Publish(old, days);
+            }
+
+            if (target is not null)
+            {
+                Publish(target, days);
+            }
+        }
     }
 
     /// <summary>Orders deployments as attribution and first deployments do: by time, then identifier.</summary>
@@ -417,5 +457,8 @@ internal sealed partial class OrganizationIndex
 
         /// <summary>All deployments by (time, identifier), for the list.</summary>
         public Timeline<DeploymentNode> All { get; } = new(d => d.Timestamp, d => d.Id);
+
+        /// <summary>The organization's day summaries of this environment, once it has had a deployment.</summary>
+        public DaySummaries? Days { get; set; }
     }
 }

@@ -117,12 +117,21 @@ public sealed partial class SqliteStore : IStrideStore
     /// <inheritdoc />
     public Task<WindowFacts> ReadFactsAsync(
         long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+        => ReadFacts(organization, from, to, environment, systems, byDay: false);
+
+    /// <inheritdoc />
+    /// <remarks>For all systems, every whole UTC day of the range comes summarized.</remarks>
+    public Task<WindowFacts> ReadFactsByDayAsync(
+        long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+        => ReadFacts(organization, from, to, environment, systems, byDay: true);
+
+    private Task<WindowFacts> ReadFacts(long organization, long from, long to, string environment, IReadOnlyList<string> systems, bool byDay)
     {
         ArgumentNullException.ThrowIfNull(systems);
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
         var env = EnvironmentName.Normalize(environment);
         var selected = systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList();
-        return Task.FromResult(_index[organization].Facts(from, to, env, selected));
+        return Task.FromResult(_index[organization].Facts(from, to, env, selected, byDay));
     }
 
     /// <inheritdoc />

@@ -68,6 +68,46 @@ public abstract class GoldenStoreTests<TProvider>
             seriesIndex++;
         }
 
+        // Read by day, as the read API and the series in UTC do: each window on its own (a window
+        // and its previous one split at an instant that need not be a midnight), and a series whole.
+        var byDayIndex = 0;
+        foreach (var query in root.GetProperty("queries").EnumerateArray())
+        {
+            var p = GoldenParameters.Read(query.GetProperty("params"));
+            var previousFrom = p.From - (p.To - p.From);
+            var expected = query.GetProperty("expected");
+            var where = $"{file} query {byDayIndex} read by day";
+            var current = await store.Events.ReadFactsByDayAsync(org, p.From, p.To, p.Environment, p.Systems, Ct);
+            var previous = await store.Events.ReadFactsByDayAsync(org, previousFrom, p.From, p.Environment, p.Systems, Ct);
+            GoldenData.Compare(where, expected, MetricsEngine.Compute(current, p.From, p.To, p.Benchmark), mismatches);
+            GoldenData.Compare($"{where} previous", expected.GetProperty("previous"), MetricsEngine.Compute(previous, previousFrom, p.From, p.Benchmark), mismatches);
+            byDayIndex++;
+        }
+
+        seriesIndex = 0;
+        foreach (var series in root.GetProperty("series").EnumerateArray())
+        {
+            var p = GoldenParameters.Read(series.GetProperty("params"));
+            var buckets = series.GetProperty("expected").EnumerateArray()
+                .Select(b => (Start: b.GetProperty("start").GetInt64(), End: b.GetProperty("end").GetInt64(), Expected: b))
+                .ToList();
+            var (from, to) = (buckets[0].Start, buckets[^1].End);
+            if (DayFacts.CutNoDay(from, to, buckets.Select(b => (b.Start, b.End))))
+            {
+                var prepared = MetricsEngine.Prepare(await store.Events.ReadFactsByDayAsync(org, from, to, p.Environment, p.Systems, Ct));
+                for (var i = 0; i < buckets.Count; i++)
+                {
+                    GoldenData.Compare(
+                        $"{file} series {seriesIndex} bucket {i} read by day",
+                        buckets[i].Expected,
+                        prepared.Compute(buckets[i].Start, buckets[i].End, p.Benchmark),
+                        mismatches);
+                }
+            }
+
+            seriesIndex++;
+        }
+
         Assert.True(queries > 0, $"{file} has no queries");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} mismatches:\n{string.Join('\n', mismatches.Take(60))}");
     }
