@@ -252,6 +252,33 @@ public abstract class ListStoreContractTests<TProvider>
     }
 
     [Fact]
+    public async Task AFirstDeploymentIsTakenOverByALaterRequestsDeploymentOnlyWhenThatComesFirst()
+    {
+        // Each deployment in a request of its own, as a pipeline sends them: a change's first
+        // deployment is the least by (time, identifier) of all that list it, whenever they came.
+        await using var store = await CreateStoreAsync();
+        var org = await OrganizationAsync(store);
+        await AppendAsync(store, org, Some.Change("c1", 1_000), Some.Change("c2", 1_000), Some.Change("c3", 1_000), Some.Change("c4", 1_000));
+        await AppendAsync(store, org, Some.Deployment("v5", 2_000, ["c1", "c2", "c3", "c4"]));
+        await AppendAsync(store, org, Some.Deployment("v3", 2_000, ["c1"]));            // as early, smaller identifier: takes c1
+        await AppendAsync(store, org, Some.Deployment("v7", 2_000, ["c2"]));            // as early, greater identifier: does not
+        await AppendAsync(store, org, Some.Deployment("a", 2_001, ["c3"]));             // later: does not
+        await AppendAsync(store, org, Some.Deployment("z", 1_999, ["c4"]));             // earlier: takes c4
+        await AppendAsync(store, org, Some.Deployment("v1", 1_500, ["c2"], result: DeploymentResult.Failure)); // failed: does not
+
+        var rows = (await store.Events.ListChangesAsync(org, Query(), Ct)).Items.OrderBy(c => c.Identifier, StringComparer.Ordinal);
+
+        Assert.Equal(
+            [
+                new ChangeRow("api", "c1", 1_000, "v3", 2_000, 1_000),
+                new ChangeRow("api", "c2", 1_000, "v5", 2_000, 1_000),
+                new ChangeRow("api", "c3", 1_000, "v5", 2_000, 1_000),
+                new ChangeRow("api", "c4", 1_000, "z", 1_999, 999),
+            ],
+            rows);
+    }
+
+    [Fact]
     public async Task ChangesAreListedByTimeInTheWindowAndPagedWithoutLossOrRepeat()
     {
         await using var store = await CreateStoreAsync();

@@ -195,8 +195,18 @@ internal static class PostgresEventWriter
         /// <summary>Where a system has now deployed successfully (system_environments never shrinks).</summary>
         public HashSet<(string System, string Env)> Environments { get; } = [];
 
-        /// <summary>The (system, change, environment) whose first deployment may have changed.</summary>
+        /// <summary>
+        /// The (system, change, environment) whose first deployment may have moved to another stored
+        /// deployment: one that was a candidate stopped being one, or moved. Recomputed from the tables.
+        /// </summary>
         public HashSet<(string System, string Change, string Env)> FirstDeployments { get; } = [];
+
+        /// <summary>
+        /// The (system, change, environment) that only gained candidates, with the best of them: the
+        /// first deployment is the stored one or this, whichever comes first. The common case (a new
+        /// deployment of new changes), and far cheaper than recomputing.
+        /// </summary>
+        public Dictionary<(string System, string Change, string Env), (long Ts, string Id, long Dep)> Offers { get; } = [];
 
         /// <summary>Successful deployments (old or new version) that came, went or moved: incidents naming them move.</summary>
         public HashSet<DeploymentKey> Named { get; } = [];
@@ -241,7 +251,11 @@ internal static class PostgresEventWriter
                 {
                     foreach (var change in version.Changes.Where(c => moved || !oldSet.Contains(c)))
                     {
-                        effects.FirstDeployments.Add((version.System, change, version.Env));
+                        var key = (version.System, change, version.Env);
+                        if (!effects.Offers.TryGetValue(key, out var best) || CompareDeployments(version.Ts, version.Id, best.Ts, best.Id) < 0)
+                        {
+                            effects.Offers[key] = (version.Ts, version.Id, pk);
+                        }
                     }
                 }
 
@@ -259,6 +273,12 @@ internal static class PostgresEventWriter
                         }
                     }
                 }
+            }
+
+            // A key recomputed takes its offers into account by itself.
+            foreach (var key in effects.FirstDeployments)
+            {
+                effects.Offers.Remove(key);
             }
 
             return effects;
@@ -533,6 +553,19 @@ internal static class PostgresEventWriter
                 WHERE f.dep <> excluded.dep OR f.deployed_at <> excluded.deployed_at
                 """;
 
+            // An offered deployment replaces the stored first one when it comes before it: earlier, or
+            // as early with a smaller identifier.
+            const string OfferSql = """
+                INSERT INTO first_deployments AS f (org, system, change, env, dep, deployed_at, changed_at)
+                SELECT @org, u.system, u.change, u.env, u.dep, u.ts, c.ts
+                FROM unnest(@systems::text[], @changes::text[], @envs::text[], @deps::bigint[], @times::bigint[]) AS u(system, change, env, dep, ts)
+                LEFT JOIN changes c ON c.org = @org AND c.system = u.system AND c.id = u.change
+                ON CONFLICT (org, system, change, env) DO UPDATE SET dep = excluded.dep, deployed_at = excluded.deployed_at
+                WHERE excluded.deployed_at < f.deployed_at
+                   OR (excluded.deployed_at = f.deployed_at
+                       AND (SELECT d.id FROM deployments d WHERE d.pk = excluded.dep) < (SELECT d.id FROM deployments d WHERE d.pk = f.dep))
+                """;
+
             await using var batch = new NpgsqlBatch(connection, transaction);
             if (effects.Unlisted.Count > 0)
             {
@@ -567,6 +600,17 @@ internal static class PostgresEventWriter
                     ("systems", effects.FirstDeployments.Select(f => f.System).ToArray()),
                     ("changes", effects.FirstDeployments.Select(f => f.Change).ToArray()),
                     ("envs", effects.FirstDeployments.Select(f => f.Env).ToArray())));
+            }
+
+            if (effects.Offers.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand(
+                    OfferSql,
+                    ("systems", effects.Offers.Keys.Select(k => k.System).ToArray()),
+                    ("changes", effects.Offers.Keys.Select(k => k.Change).ToArray()),
+                    ("envs", effects.Offers.Keys.Select(k => k.Env).ToArray()),
+                    ("deps", effects.Offers.Values.Select(o => o.Dep).ToArray()),
+                    ("times", effects.Offers.Values.Select(o => o.Ts).ToArray())));
             }
 
             if (batch.BatchCommands.Count > 0)
