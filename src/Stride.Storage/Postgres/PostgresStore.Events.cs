@@ -45,12 +45,16 @@ public sealed partial class PostgresStore
           AND (i.resolved < @to OR i.created < @to)
         """;
 
+    // Open incidents created from @listFrom on (the facts' own read: all; read by day: those created in
+    // the window); those created before it are only counted (WindowFacts.OpenBefore).
     private const string OpenIncidents = """
         SELECT i.created, i.resolved, a.deployed_at
         FROM incidents i
         LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
-        WHERE i.org = @org AND i.resolved IS NULL AND i.created < @to
+        WHERE i.org = @org AND i.resolved IS NULL AND i.created >= @listFrom AND i.created < @to
         """;
+
+    private const string OpenBeforeSql = "SELECT count(*)::int FROM incidents i WHERE i.org = @org AND i.resolved IS NULL AND i.created < @listFrom";
 
     private const string IncidentsSql = IncidentArrays + " FROM (" + ResolvedIncidents + "\nUNION ALL\n" + OpenIncidents + ") x";
 
@@ -75,10 +79,13 @@ public sealed partial class PostgresStore
     private const string IncidentsOfSystemsSql = IncidentArrays + " FROM unnest(@systems) AS s(system) CROSS JOIN LATERAL ("
         + ResolvedIncidents + " AND i.system = s.system\nUNION ALL\n" + OpenIncidents + " AND i.system = s.system) x";
 
-    // The three reads of a window as one statement: one row, six arrays.
-    private const string FactsSql = "SELECT * FROM (" + DeploymentsSql + ") d, (" + LeadTimesSql + ") l, (" + IncidentsSql + ") i";
+    private const string OpenBeforeOfSystemsSql = OpenBeforeSql + " AND i.system = ANY(@systems)";
 
-    private const string FactsOfSystemsSql = "SELECT * FROM (" + DeploymentsOfSystemsSql + ") d, (" + LeadTimesOfSystemsSql + ") l, (" + IncidentsOfSystemsSql + ") i";
+    // The reads of a window as one statement: one row, six arrays and a count.
+    private const string FactsSql = "SELECT * FROM (" + DeploymentsSql + ") d, (" + LeadTimesSql + ") l, (" + IncidentsSql + ") i, (" + OpenBeforeSql + ") o";
+
+    private const string FactsOfSystemsSql = "SELECT * FROM (" + DeploymentsOfSystemsSql + ") d, (" + LeadTimesOfSystemsSql + ") l, ("
+        + IncidentsOfSystemsSql + ") i, (" + OpenBeforeOfSystemsSql + ") o";
 
     /// <inheritdoc />
     /// <remarks>
@@ -98,7 +105,20 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
-    public async Task<WindowFacts> ReadFactsAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+    public Task<WindowFacts> ReadFactsAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+        => ReadFactsAsync(organization, from, to, environment, systems, byDay: false, ct);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// No day comes summarized: the reads are index ranges over the window's rows either way. The
+    /// incidents open since before the window are counted, not listed: a long history holds many, and
+    /// listing them joined each to its attribution.
+    /// </remarks>
+    public Task<WindowFacts> ReadFactsByDayAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
+        => ReadFactsAsync(organization, from, to, environment, systems, byDay: true, ct);
+
+    private async Task<WindowFacts> ReadFactsAsync(
+        long organization, long from, long to, string environment, IReadOnlyList<string> systems, bool byDay, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(systems);
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
@@ -128,6 +148,7 @@ public sealed partial class PostgresStore
         command.Parameters.AddWithValue("env", EnvironmentName.Normalize(environment));
         command.Parameters.AddWithValue("from", from);
         command.Parameters.AddWithValue("to", to);
+        command.Parameters.AddWithValue("listFrom", byDay ? from : long.MinValue);
         if (filter is not null)
         {
             command.Parameters.AddWithValue("systems", filter);
@@ -163,7 +184,7 @@ public sealed partial class PostgresStore
             incidents.Add(new IncidentFact(created[i], resolved[i], attributedAt[i]));
         }
 
-        return new WindowFacts(from, to, deployments, leadTimes, incidents);
+        return new WindowFacts(from, to, deployments, leadTimes, incidents) { OpenBefore = reader.GetInt32(6) };
     }
 
     /// <inheritdoc />
