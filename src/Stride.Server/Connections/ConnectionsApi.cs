@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
@@ -210,7 +211,12 @@ internal static class ConnectionsApi
     {
         try
         {
-            var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            // Read as the ingestion routes read (to the end of the body, whatever a stopping server does
+            // to the read), and copied: a document parsed from the sequence would keep its buffers.
+            var read = await Ingestion.EventReader.ReadBodyAsync(request.BodyReader, ct);
+            var bytes = read.ToArray();
+            request.BodyReader.AdvanceTo(read.End);
+            var document = JsonDocument.Parse(bytes);
             var error = document.RootElement.ValueKind != JsonValueKind.Object
                 ? new DevLakeError("", "must be one JSON object.")
                 : Ingestion.TextRules.FindMalformed(document.RootElement) is { } malformed

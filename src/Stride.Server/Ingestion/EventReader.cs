@@ -23,8 +23,12 @@ internal static partial class EventReader
     {
         while (true)
         {
+            // Only the end of the body ends the read. A canceled read is not that end: Kestrel cancels
+            // the pending read of a connection it stops reusing (a server shutting down), while the
+            // rest of this request's body is still on its way; taking what had come as the whole body
+            // stored part of a request and answered 200.
             var read = await body.ReadAsync(ct);
-            if (read.IsCompleted || read.IsCanceled)
+            if (read.IsCompleted)
             {
                 return read.Buffer;
             }

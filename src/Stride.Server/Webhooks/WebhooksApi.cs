@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Server.Auth;
@@ -53,12 +54,10 @@ internal static class WebhooksApi
 
         var name = provider.ToLowerInvariant();
         var organization = http.User.Organization();
-        byte[] body;
-        using (var buffer = new MemoryStream())
-        {
-            await http.Request.Body.CopyToAsync(buffer, ct);
-            body = buffer.ToArray();
-        }
+        // Read as the ingestion routes read (to the end of the body, whatever a stopping server does to the read).
+        var read = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
+        var body = read.ToArray();
+        http.Request.BodyReader.AdvanceTo(read.End);
 
         if (await store.FindWebhookSecretAsync(organization, name, ct) is { } secret && !IsSigned(name, http.Request.Headers, body, secret))
         {

@@ -17,8 +17,14 @@ public sealed class GracefulShutdownTests
         var goOn = new TaskCompletionSource();
         using var content = new SplitBody("application/x-ndjson", Ndjson(0, Events / 2), Ndjson(Events / 2, Events), () => goOn.Task);
 
+        // The request goes on a connection the server already serves, and SIGTERM only once the server
+        // has had time to read its headers: a request whose headers it never read is not in flight, and
+        // a stopping server rightly closes its connection (on a loaded machine, the first half of the
+        // body can sit in the socket's buffers before the server reads anything).
+        (await client.GetAsync("/readyz", Http.Ct)).EnsureSuccessStatusCode();
         var posting = client.PostAsync("/api/v1/events", content, Http.Ct);
         await content.FirstSent.WaitAsync(TimeSpan.FromSeconds(30), Http.Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Http.Ct);
         var exiting = server.TerminateAsync(TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromMilliseconds(500), Http.Ct);   // the server is now shutting down, waiting on this request
         goOn.SetResult();
