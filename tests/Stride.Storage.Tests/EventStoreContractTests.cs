@@ -761,31 +761,13 @@ public abstract class EventStoreContractTests<TProvider>
         var org = await OrganizationAsync(store);
         var random = new Random(seed);
         var ledger = new Ledger();
-        var stream = RandomEvents.Stream(random, count: 600);
 
-        var position = 0;
-        while (position < stream.Count)
+        await ReplayAsync(store, org, ledger, RandomEvents.Stream(random, count: 600), random,
+            position => AssertSameFactsAsync(store, org, ledger, random, $"seed {seed} after {position} events"));
+
+        foreach (var (from, to, env, systems) in EveryQuery(RandomEvents.Windows(random)))
         {
-            var batch = stream.Skip(position).Take(random.Next(1, 60)).ToList();
-            await store.Events.AppendAsync(org, batch, Ct);
-            foreach (var e in batch)
-            {
-                ledger.Apply(e);
-            }
-
-            position += batch.Count;
-            await AssertSameFactsAsync(store, org, ledger, random, $"seed {seed} after {position} events");
-        }
-
-        foreach (var (from, to) in RandomEvents.Windows(random))
-        {
-            foreach (var env in RandomEvents.Environments)
-            {
-                foreach (var systems in RandomEvents.SystemFilters)
-                {
-                    await AssertSameFactsAsync(store, org, ledger, from, to, env, systems, $"seed {seed}");
-                }
-            }
+            await AssertSameFactsAsync(store, org, ledger, from, to, env, systems, $"seed {seed}");
         }
     }
 
@@ -798,8 +780,23 @@ public abstract class EventStoreContractTests<TProvider>
         var org = await OrganizationAsync(store);
         var random = new Random(seed);
         var ledger = new Ledger();
-        var stream = RandomEvents.Stream(random, count: 600, RandomEvents.DayScaleStep);
 
+        await ReplayAsync(store, org, ledger, RandomEvents.Stream(random, count: 600, RandomEvents.DayScaleStep), random, position =>
+        {
+            var (from, to) = RandomEvents.Windows(random, RandomEvents.DayScaleStep).Skip(random.Next(5)).First();
+            var env = RandomEvents.Environments[random.Next(RandomEvents.Environments.Length)];
+            return AssertSameMetricsByDayAsync(store, org, ledger, from, to, env, [], $"seed {seed} after {position} events");
+        });
+
+        foreach (var (from, to, env, systems) in EveryQuery(RandomEvents.Windows(random, RandomEvents.DayScaleStep).Append((Day * 2, Day * 12))))
+        {
+            await AssertSameMetricsByDayAsync(store, org, ledger, from, to, env, systems, $"seed {seed}");
+        }
+    }
+
+    /// <summary>Appends the stream in random batches, as pipelines would, applies it to the ledger too, and checks after each batch.</summary>
+    private static async Task ReplayAsync(TestStore store, long org, Ledger ledger, List<Event> stream, Random random, Func<int, Task> check)
+    {
         var position = 0;
         while (position < stream.Count)
         {
@@ -811,22 +808,16 @@ public abstract class EventStoreContractTests<TProvider>
             }
 
             position += batch.Count;
-            var (from, to) = RandomEvents.Windows(random, RandomEvents.DayScaleStep).Skip(random.Next(5)).First();
-            var env = RandomEvents.Environments[random.Next(RandomEvents.Environments.Length)];
-            await AssertSameMetricsByDayAsync(store, org, ledger, from, to, env, [], $"seed {seed} after {position} events");
-        }
-
-        foreach (var (from, to) in RandomEvents.Windows(random, RandomEvents.DayScaleStep).Append((Day * 2, Day * 12)))
-        {
-            foreach (var env in RandomEvents.Environments)
-            {
-                foreach (var systems in RandomEvents.SystemFilters)
-                {
-                    await AssertSameMetricsByDayAsync(store, org, ledger, from, to, env, systems, $"seed {seed}");
-                }
-            }
+            await check(position);
         }
     }
+
+    /// <summary>Every window with every environment and system filter.</summary>
+    private static IEnumerable<(long From, long To, string Env, string[] Systems)> EveryQuery(IEnumerable<(long From, long To)> windows)
+        => from window in windows
+           from env in RandomEvents.Environments
+           from systems in RandomEvents.SystemFilters
+           select (window.From, window.To, env, systems);
 
     /// <summary>The metrics of the window, and of its day buckets, from the store's facts read by day and from the ledger's.</summary>
     private static async Task AssertSameMetricsByDayAsync(
