@@ -92,7 +92,7 @@ public sealed class PreparedFacts
         var leadEnd = covers ? view.LeadTimes.Length : LowerBound(view.LeadTimes, to);
 
         return new MetricsReport(
-            DeploymentFrequencyOf(view.DeployedAt, first, end, days, from, to, benchmark),
+            DeploymentFrequencyOf(view.DeployedAt, first, end, days, deployments, from, to, benchmark),
             LeadTimeOf(view.LeadTimes, leadFirst, leadEnd, days, benchmark),
             new ChangeFailureRate(
                 deployments,
@@ -142,14 +142,8 @@ public sealed class PreparedFacts
     }
 
     private static DeploymentFrequency DeploymentFrequencyOf(
-        long[] deployedAt, int first, int end, ReadOnlySpan<DayFacts> summarized, long from, long to, Benchmark benchmark)
+        long[] deployedAt, int first, int end, ReadOnlySpan<DayFacts> summarized, int deployments, long from, long to, Benchmark benchmark)
     {
-        var deployments = end - first;
-        foreach (var day in summarized)
-        {
-            deployments += day.DeployedAt.Length;
-        }
-
         var length = to - from;
         var perDay = deployments / (length / (double)Day);
 
@@ -307,6 +301,7 @@ public sealed class PreparedFacts
             }
         }
 
+        // Only the count and the median: the days keep no sum of recovery times, so the mean is not one.
         var (count, median, _, _) = Durations.Of(values, summarized, d => (d.RecoveryTimes, 0L));
         return new FailedDeploymentRecoveryTime(count, median, Tiers.Restore(median));
     }
