@@ -37,10 +37,9 @@ public interface IEventStore
     /// (<see cref="WindowFacts.Days"/>): for computing windows that cut no UTC day inside the range,
     /// such as the range itself, or the buckets of a series in UTC.
     /// </summary>
-    /// <remarks>The store decides which days, if any; by default none.</remarks>
+    /// <remarks>The store decides which days, if any.</remarks>
     Task<WindowFacts> ReadFactsByDayAsync(
-        long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
-        => ReadFactsAsync(organization, from, to, environment, systems, ct);
+        long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct);
 
     /// <summary>The latest successful deployment of a system in an environment, or null when there is none.</summary>
     Task<LatestDeployment?> FindLatestDeploymentAsync(

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
@@ -211,12 +210,8 @@ internal static class ConnectionsApi
     {
         try
         {
-            // Read as the ingestion routes read (to the end of the body, whatever a stopping server does
-            // to the read), and copied: a document parsed from the sequence would keep its buffers.
-            var read = await Ingestion.EventReader.ReadBodyAsync(request.BodyReader, ct);
-            var bytes = read.ToArray();
-            request.BodyReader.AdvanceTo(read.End);
-            var document = JsonDocument.Parse(bytes);
+            // Read to the end of the body as the ingestion routes read it, whatever a stopping server does to the read.
+            var document = JsonDocument.Parse(await Ingestion.EventReader.ReadBodyBytesAsync(request.BodyReader, ct));
             var error = document.RootElement.ValueKind != JsonValueKind.Object
                 ? new DevLakeError("", "must be one JSON object.")
                 : Ingestion.TextRules.FindMalformed(document.RootElement) is { } malformed

@@ -31,13 +31,7 @@ public sealed class IndexModel(IEventStore store, TimeProvider time) : Dashboard
         // all systems they are the page's largest work). The window's facts, read once, also give
         // the chart buckets. The lists take 15 rows each: a thread hand-over would cost more.
         var previousFrom = query.From - (query.To - query.From);
-        // Whole days may come summarized when no chart bucket cuts one (buckets in UTC).
-        var byDay = DayFacts.CutNoDay(query.From, query.To, series.Buckets);
-        var currentFacts = Task.Run(
-            () => byDay
-                ? store.ReadFactsByDayAsync(organization, query.From, query.To, query.Environment, query.Systems, ct)
-                : store.ReadFactsAsync(organization, query.From, query.To, query.Environment, query.Systems, ct),
-            ct);
+        var currentFacts = Task.Run(() => SeriesApi.ReadFactsAsync(store, organization, series, ct), ct);
         var previousFacts = Task.Run(() => store.ReadFactsByDayAsync(organization, previousFrom, query.From, query.Environment, query.Systems, ct), ct);
         var list = new ListQuery(query.From, query.To, query.Environment, query.Systems, RecentRows, null);
         var deployments = store.ListDeploymentsAsync(organization, list, ct);

@@ -37,6 +37,18 @@ internal static partial class EventReader
         }
     }
 
+    /// <summary>
+    /// Reads the whole body as <see cref="ReadBodyAsync"/> does, into an array of its own, and moves the
+    /// reader past it: for routes that keep or hash the bytes (webhooks, DevLake).
+    /// </summary>
+    public static async Task<byte[]> ReadBodyBytesAsync(PipeReader body, CancellationToken ct)
+    {
+        var read = await ReadBodyAsync(body, ct);
+        var bytes = read.ToArray();
+        body.AdvanceTo(read.End);
+        return bytes;
+    }
+
     /// <summary>Parses the body into items, or says where it is malformed.</summary>
     public static ReadResult<T> Parse<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> item, JsonTypeInfo<List<T?>> list)
         where T : class

@@ -34,14 +34,20 @@ internal static class SeriesApi
         return TypedResults.Ok(await ReadAsync(store, http.User.Organization(), query, ct));
     }
 
+    /// <summary>The facts of a series' window: with its whole days summarized when no bucket cuts a UTC day (buckets in UTC).</summary>
+    public static Task<WindowFacts> ReadFactsAsync(IEventStore store, long organization, SeriesQuery query, CancellationToken ct)
+    {
+        var window = query.Window;
+        return DayFacts.CutNoDay(window.From, window.To, query.Buckets)
+            ? store.ReadFactsByDayAsync(organization, window.From, window.To, window.Environment, window.Systems, ct)
+            : store.ReadFactsAsync(organization, window.From, window.To, window.Environment, window.Systems, ct);
+    }
+
     /// <summary>Reads the window's facts once and computes every bucket from them.</summary>
     public static async Task<SeriesResponse> ReadAsync(IEventStore store, long organization, SeriesQuery query, CancellationToken ct)
     {
         var window = query.Window;
-        var facts = DayFacts.CutNoDay(window.From, window.To, query.Buckets)
-            ? await store.ReadFactsByDayAsync(organization, window.From, window.To, window.Environment, window.Systems, ct)
-            : await store.ReadFactsAsync(organization, window.From, window.To, window.Environment, window.Systems, ct);
-        var prepared = MetricsEngine.Prepare(facts);
+        var prepared = MetricsEngine.Prepare(await ReadFactsAsync(store, organization, query, ct));
         var buckets = query.Buckets.Select(b =>
         {
             var report = prepared.Compute(b.Start, b.End, window.Benchmark);

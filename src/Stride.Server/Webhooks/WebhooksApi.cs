@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Stride.Server.Auth;
@@ -54,10 +53,7 @@ internal static class WebhooksApi
 
         var name = provider.ToLowerInvariant();
         var organization = http.User.Organization();
-        // Read as the ingestion routes read (to the end of the body, whatever a stopping server does to the read).
-        var read = await EventReader.ReadBodyAsync(http.Request.BodyReader, ct);
-        var body = read.ToArray();
-        http.Request.BodyReader.AdvanceTo(read.End);
+        var body = await EventReader.ReadBodyBytesAsync(http.Request.BodyReader, ct);
 
         if (await store.FindWebhookSecretAsync(organization, name, ct) is { } secret && !IsSigned(name, http.Request.Headers, body, secret))
         {

@@ -108,69 +108,17 @@ internal sealed class DaySummaries
 
         public bool IsEmpty => _deployedAt.Count == 0 && _leadTimes.Count == 0 && _negative == 0 && _withoutTimestamp == 0 && _resolvedCreatedAt.Count == 0 && _unresolved == 0;
 
-        public void Add(DeploymentFact deployment)
-        {
-            _summary = null;
-            _deployedAt.Add(deployment.Timestamp);
-            _rework += deployment.Rework ? 1 : 0;
-            _failed += deployment.Failed ? 1 : 0;
-        }
+        public void Add(DeploymentFact deployment) => Count(deployment, 1);
 
-        public void Remove(DeploymentFact deployment)
-        {
-            _summary = null;
-            RemoveOne(_deployedAt, deployment.Timestamp);
-            _rework -= deployment.Rework ? 1 : 0;
-            _failed -= deployment.Failed ? 1 : 0;
-        }
+        public void Remove(DeploymentFact deployment) => Count(deployment, -1);
 
         public void Add(LeadTimeFact leadTime) => Count(leadTime, 1);
 
         public void Remove(LeadTimeFact leadTime) => Count(leadTime, -1);
 
-        public void Add(IncidentFact incident)
-        {
-            _summary = null;
-            if (incident.Resolved is not { } resolved)
-            {
-                _unresolved++;
-                return;
-            }
+        public void Add(IncidentFact incident) => Count(incident, 1);
 
-            _resolvedCreatedAt.Add(incident.Created);
-            if (resolved - incident.Created is var restore and >= 0)
-            {
-                _restoreTimes.Add(restore);
-                _restoreTimeSum += restore;
-            }
-
-            if (resolved - incident.DeployedAt is { } recovery and >= 0)
-            {
-                _recoveryTimes.Add(recovery);
-            }
-        }
-
-        public void Remove(IncidentFact incident)
-        {
-            _summary = null;
-            if (incident.Resolved is not { } resolved)
-            {
-                _unresolved--;
-                return;
-            }
-
-            RemoveOne(_resolvedCreatedAt, incident.Created);
-            if (resolved - incident.Created is var restore and >= 0)
-            {
-                RemoveOne(_restoreTimes, restore);
-                _restoreTimeSum -= restore;
-            }
-
-            if (resolved - incident.DeployedAt is { } recovery and >= 0)
-            {
-                RemoveOne(_recoveryTimes, recovery);
-            }
-        }
+        public void Remove(IncidentFact incident) => Count(incident, -1);
 
         public DayFacts Summary(long number)
         {
@@ -197,6 +145,15 @@ internal sealed class DaySummaries
             return summary;
         }
 
+        // A sign of 1 adds the fact, -1 takes it away.
+        private void Count(DeploymentFact deployment, int sign)
+        {
+            _summary = null;
+            Count(_deployedAt, deployment.Timestamp, sign);
+            _rework += deployment.Rework ? sign : 0;
+            _failed += deployment.Failed ? sign : 0;
+        }
+
         private void Count(LeadTimeFact leadTime, int sign)
         {
             _summary = null;
@@ -210,27 +167,42 @@ internal sealed class DaySummaries
             }
             else
             {
+                Count(_leadTimes, value, sign);
                 _leadTimeSum += sign * value;
-                if (sign > 0)
-                {
-                    _leadTimes.Add(value);
-                }
-                else
-                {
-                    RemoveOne(_leadTimes, value);
-                }
             }
         }
 
-        private static long[] Sorted(List<long> values)
+        private void Count(IncidentFact incident, int sign)
         {
-            var sorted = values.ToArray();
-            Array.Sort(sorted);
-            return sorted;
+            _summary = null;
+            if (incident.Resolved is not { } resolved)
+            {
+                _unresolved += sign;
+                return;
+            }
+
+            Count(_resolvedCreatedAt, incident.Created, sign);
+            if (resolved - incident.Created is var restore and >= 0)
+            {
+                Count(_restoreTimes, restore, sign);
+                _restoreTimeSum += sign * restore;
+            }
+
+            if (resolved - incident.DeployedAt is { } recovery and >= 0)
+            {
+                Count(_recoveryTimes, recovery, sign);
+            }
         }
 
-        private static void RemoveOne(List<long> values, long value)
+        /// <summary>Adds the value, or takes one like it away (a removal takes the last item's place: the list is unsorted).</summary>
+        private static void Count(List<long> values, long value, int sign)
         {
+            if (sign > 0)
+            {
+                values.Add(value);
+                return;
+            }
+
             var index = values.IndexOf(value);
             if (index < 0)
             {
@@ -239,6 +211,13 @@ internal sealed class DaySummaries
 
             values[index] = values[^1];
             values.RemoveAt(values.Count - 1);
+        }
+
+        private static long[] Sorted(List<long> values)
+        {
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            return sorted;
         }
     }
 }

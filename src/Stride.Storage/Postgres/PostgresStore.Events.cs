@@ -18,21 +18,29 @@ public sealed partial class PostgresStore
     // per element, which was a fifth of the server's CPU samples for a 90-day window of all systems.
     // Several aggregates of one read see its rows in one order.
 
-    // A missing time in those runs, written in the SQL as '-9223372036854775808'::bigint (no accepted time is that far back).
+    // A missing time in those runs (no accepted time is that far back), and the same in SQL.
     private const long NoTime = long.MinValue;
+    private const string NoTimeSql = "'-9223372036854775808'::bigint";
 
     // A deployment is one integer, ts * 4 + rework * 2 + failed.
-    private const string DeploymentsSql = """
-        SELECT coalesce(string_agg(int8send(d.ts * 4 + (CASE WHEN d.rework THEN 2 ELSE 0 END) + (CASE WHEN d.incidents > 0 THEN 1 ELSE 0 END)), ''), '')
+    private const string DeploymentRuns =
+        "SELECT coalesce(string_agg(int8send(d.ts * 4 + (CASE WHEN d.rework THEN 2 ELSE 0 END) + (CASE WHEN d.incidents > 0 THEN 1 ELSE 0 END)), ''), '')";
+
+    // A change's first deployment, and its own time when it was pushed.
+    private const string LeadTimeRuns =
+        "SELECT coalesce(string_agg(int8send(f.deployed_at), ''), ''), coalesce(string_agg(int8send(coalesce(f.changed_at, " + NoTimeSql + ")), ''), '')";
+
+    private const string DeploymentsSql = DeploymentRuns + """
+
         FROM system_environments se
         JOIN deployments d ON d.org = se.org AND d.system = se.system AND d.env = se.env
         WHERE se.org = @org AND se.env = @env
           AND d.result = 0 AND d.ts >= @from AND d.ts < @to
         """;
 
-    // Changes first deployed in range, with their own timestamp when they were pushed (else null).
-    private const string LeadTimesSql = """
-        SELECT coalesce(string_agg(int8send(f.deployed_at), ''), ''), coalesce(string_agg(int8send(coalesce(f.changed_at, '-9223372036854775808'::bigint)), ''), '')
+    // Changes first deployed in range.
+    private const string LeadTimesSql = LeadTimeRuns + """
+
         FROM system_environments se
         JOIN first_deployments f ON f.org = se.org AND f.system = se.system AND f.env = se.env
         WHERE se.org = @org AND se.env = @env
@@ -44,8 +52,8 @@ public sealed partial class PostgresStore
     // organization's longest incident span after `to`: that bound keeps the scan to the range. Each half
     // takes a further condition on `i` from the read that uses it.
     private const string IncidentArrays = "SELECT coalesce(string_agg(int8send(x.created), ''), ''), "
-        + "coalesce(string_agg(int8send(coalesce(x.resolved, '-9223372036854775808'::bigint)), ''), ''), "
-        + "coalesce(string_agg(int8send(coalesce(x.deployed_at, '-9223372036854775808'::bigint)), ''), '')";
+        + "coalesce(string_agg(int8send(coalesce(x.resolved, " + NoTimeSql + ")), ''), ''), "
+        + "coalesce(string_agg(int8send(coalesce(x.deployed_at, " + NoTimeSql + ")), ''), '')";
 
     private const string ResolvedIncidents = """
         SELECT i.created, i.resolved, a.deployed_at
@@ -73,15 +81,15 @@ public sealed partial class PostgresStore
     // incidents): one index range per system whatever their number and the window's length, so one
     // generic plan, made once per connection, suits every call. Planning each call took about as long
     // as running the three reads for one system (2.3 ms against 1.6 ms on medium).
-    private const string DeploymentsOfSystemsSql = """
-        SELECT coalesce(string_agg(int8send(d.ts * 4 + (CASE WHEN d.rework THEN 2 ELSE 0 END) + (CASE WHEN d.incidents > 0 THEN 1 ELSE 0 END)), ''), '')
+    private const string DeploymentsOfSystemsSql = DeploymentRuns + """
+
         FROM unnest(@systems) AS s(system)
         JOIN deployments d ON d.org = @org AND d.system = s.system AND d.env = @env
         WHERE d.result = 0 AND d.ts >= @from AND d.ts < @to
         """;
 
-    private const string LeadTimesOfSystemsSql = """
-        SELECT coalesce(string_agg(int8send(f.deployed_at), ''), ''), coalesce(string_agg(int8send(coalesce(f.changed_at, '-9223372036854775808'::bigint)), ''), '')
+    private const string LeadTimesOfSystemsSql = LeadTimeRuns + """
+
         FROM unnest(@systems) AS s(system)
         JOIN first_deployments f ON f.org = @org AND f.system = s.system AND f.env = @env
         WHERE f.deployed_at >= @from AND f.deployed_at < @to
