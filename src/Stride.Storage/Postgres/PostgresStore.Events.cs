@@ -50,7 +50,8 @@ public sealed partial class PostgresStore
     // Incidents resolved in range, or created before `to` and unresolved at `to`. An incident resolved
     // after `to` but created before it lasted more than (resolved - to), so its resolution lies within the
     // organization's longest incident span after `to`: that bound keeps the scan to the range. Each half
-    // takes a further condition on `i` from the read that uses it.
+    // takes a further condition on `i` from the read that uses it. Without @openAtEnd, only the
+    // incidents resolved in range (a range inside a window read by day: PostgresStore.Days.cs).
     private const string IncidentArrays = "SELECT coalesce(string_agg(int8send(x.created), ''), ''), "
         + "coalesce(string_agg(int8send(coalesce(x.resolved, " + NoTimeSql + ")), ''), ''), "
         + "coalesce(string_agg(int8send(coalesce(x.deployed_at, " + NoTimeSql + ")), ''), '')";
@@ -60,7 +61,7 @@ public sealed partial class PostgresStore
         FROM incidents i
         LEFT JOIN incident_attributions a ON a.org = i.org AND a.system = i.system AND a.incident = i.id AND a.env = @env
         WHERE i.org = @org AND i.resolved IS NOT NULL AND i.resolved >= @from
-          AND i.resolved <= @to + coalesce((SELECT m.max_span FROM incident_spans m WHERE m.org = @org), 0)
+          AND i.resolved <= @to + (CASE WHEN @openAtEnd THEN coalesce((SELECT m.max_span FROM incident_spans m WHERE m.org = @org), 0) ELSE -1 END)
           AND (i.resolved < @to OR i.created < @to)
         """;
 
@@ -120,7 +121,15 @@ public sealed partial class PostgresStore
             return Task.FromResult(0);
         }
 
-        return InTransactionAsync((connection, transaction) => PostgresEventWriter.AppendAsync(connection, transaction, organization, events, ct), ct);
+        return AppendAndPruneAsync();
+
+        async Task<int> AppendAndPruneAsync()
+        {
+            var stored = await InTransactionAsync((connection, transaction) => PostgresEventWriter.AppendAsync(connection, transaction, organization, events, ct), ct)
+                .ConfigureAwait(false);
+            await PruneFactChangesAsync().ConfigureAwait(false);
+            return stored;
+        }
     }
 
     /// <inheritdoc />
@@ -129,12 +138,18 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// No day comes summarized: the reads are index ranges over the window's rows either way. The
-    /// incidents open since before the window are counted, not listed: a long history holds many, and
-    /// listing them joined each to its attribution.
+    /// For all systems, the whole days come summarized, from what this node keeps between reads when
+    /// they have not changed (<see cref="ReadDaysAsync"/>). The incidents open since before the window
+    /// are counted, not listed: a long history holds many, and listing them joined each to its attribution.
     /// </remarks>
     public Task<WindowFacts> ReadFactsByDayAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
-        => ReadFactsAsync(organization, from, to, environment, systems, byDay: true, ct);
+    {
+        ArgumentNullException.ThrowIfNull(systems);
+        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
+        return systems.Count == 0 && DayFacts.WholeDays(from, to) is var (first, end) && end > first
+            ? ReadDaysAsync(organization, from, to, EnvironmentName.Normalize(environment), first, end, ct)
+            : ReadFactsAsync(organization, from, to, environment, systems, byDay: true, ct);
+    }
 
     private async Task<WindowFacts> ReadFactsAsync(
         long organization, long from, long to, string environment, IReadOnlyList<string> systems, bool byDay, CancellationToken ct)
@@ -149,35 +164,59 @@ public sealed partial class PostgresStore
         // a transaction of their own (a BEGIN and a COMMIT, one more round trip); with the settings
         // before it, in the same implicit transaction, it is one round trip.
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(ReadSettings(filter));
+        batch.BatchCommands.Add(FactsCommand(organization, EnvironmentName.Normalize(environment), filter, new Range(from, to, byDay ? from : long.MinValue, OpenAtEnd: true)));
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);   // past the settings
+        return await ReadWindowAsync(reader, from, to, ct).ConfigureAwait(false);
+    }
 
-        // Settings for that transaction only:
-        // - Each read probes one index range per system, a few dozen distinct ranges: memoizing their
-        //   results cannot pay, and measured it made the lead-time read half as slow again (13.6 ms
-        //   against 7.6 ms for 19,000 rows).
-        // - All systems: plans for the actual window (planning is small beside reading every system).
-        //   Chosen systems: the generic plan of the reads written for it (see DeploymentsOfSystemsSql).
-        // - random_page_cost 1.1, as the writer's: the index pages are in memory, and at 4 the planner
-        //   hashed all of an organization's incident attributions to join a few dozen incidents.
+    /// <summary>Settings for the read's transaction only.</summary>
+    /// <remarks>
+    /// - Each read probes one index range per system, a few dozen distinct ranges: memoizing their
+    ///   results cannot pay, and measured it made the lead-time read half as slow again (13.6 ms
+    ///   against 7.6 ms for 19,000 rows).
+    /// - All systems: plans for the actual window (planning is small beside reading every system).
+    ///   Chosen systems: the generic plan of the reads written for it (see DeploymentsOfSystemsSql).
+    /// - random_page_cost 1.1, as the writer's: the index pages are in memory, and at 4 the planner
+    ///   hashed all of an organization's incident attributions to join a few dozen incidents.
+    /// </remarks>
+    private static NpgsqlBatchCommand ReadSettings(string[]? filter)
+    {
         var settings = new NpgsqlBatchCommand(
             "SELECT set_config('enable_memoize', 'off', true), set_config('plan_cache_mode', @plans, true), set_config('random_page_cost', '1.1', true)");
         settings.Parameters.AddWithValue("plans", filter is null ? "force_custom_plan" : "force_generic_plan");
-        batch.BatchCommands.Add(settings);
+        return settings;
+    }
+
+    /// <summary>What one facts read covers.</summary>
+    /// <param name="From">The first second.</param>
+    /// <param name="To">The second after the last.</param>
+    /// <param name="ListFrom">Open incidents created before this are counted, not listed.</param>
+    /// <param name="OpenAtEnd">Whether incidents open at <paramref name="To"/> and resolved later are listed too.</param>
+    private readonly record struct Range(long From, long To, long ListFrom, bool OpenAtEnd);
+
+    /// <summary>The statement reading the facts of a range: one row of six runs of integers and a count.</summary>
+    private static NpgsqlBatchCommand FactsCommand(long organization, string env, string[]? filter, Range range)
+    {
         var command = new NpgsqlBatchCommand(filter is null ? FactsSql : FactsOfSystemsSql);
         command.Parameters.AddWithValue("org", organization);
-        command.Parameters.AddWithValue("env", EnvironmentName.Normalize(environment));
-        command.Parameters.AddWithValue("from", from);
-        command.Parameters.AddWithValue("to", to);
-        command.Parameters.AddWithValue("listFrom", byDay ? from : long.MinValue);
+        command.Parameters.AddWithValue("env", env);
+        command.Parameters.AddWithValue("from", range.From);
+        command.Parameters.AddWithValue("to", range.To);
+        command.Parameters.AddWithValue("listFrom", range.ListFrom);
+        command.Parameters.AddWithValue("openAtEnd", range.OpenAtEnd);
         if (filter is not null)
         {
             command.Parameters.AddWithValue("systems", filter);
         }
 
-        batch.BatchCommands.Add(command);
+        return command;
+    }
 
-        // One row of parallel runs of integers.
-        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        await reader.NextResultAsync(ct).ConfigureAwait(false);   // past the settings
+    /// <summary>The facts of the reader's next row, written by a <see cref="FactsCommand"/>.</summary>
+    private static async Task<WindowFacts> ReadWindowAsync(NpgsqlDataReader reader, long from, long to, CancellationToken ct)
+    {
         await reader.ReadAsync(ct).ConfigureAwait(false);
         var packed = Integers(reader, 0);
         var deployments = new List<DeploymentFact>(packed.Length);

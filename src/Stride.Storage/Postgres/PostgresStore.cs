@@ -27,6 +27,7 @@ public sealed partial class PostgresStore : IStrideStore
     {
         _dataSource = dataSource;
         _time = time;
+        _days = new DayCache(time);
     }
 
     /// <summary>Connects to the database and brings its schema up to date (once, whichever node starts first).</summary>
