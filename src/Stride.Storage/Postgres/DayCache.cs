@@ -4,7 +4,7 @@ using Stride.Core.Metrics;
 namespace Stride.Storage.Postgres;
 
 /// <summary>
-/// Whole UTC days of organizations' facts of all systems, summarized per environment, that a node keeps
+/// Whole UTC days of organizations' facts, summarized per environment and set of systems read, that a node keeps
 /// between reads: past days rarely change, so a long window's read only reads again the days that did.
 /// </summary>
 /// <remarks>
@@ -19,8 +19,13 @@ namespace Stride.Storage.Postgres;
 /// days missed is one of those.</para>
 /// <para>Nothing here does I/O; <see cref="PostgresStore"/> reads and keeps.</para>
 /// </remarks>
-internal sealed class DayCache(TimeProvider time)
+/// <param name="time">The clock for <see cref="MaxAge"/>.</param>
+/// <param name="maxValues">The values kept in all (8 bytes each); past it, the organizations checked longest ago are dropped.</param>
+internal sealed class DayCache(TimeProvider time, long maxValues = DayCache.DefaultMaxValues)
 {
+    /// <summary>About 256 MB of values.</summary>
+    public const long DefaultMaxValues = 32_000_000;
+
     /// <summary>
     /// Days kept longer than this since their organization's last check are dropped, not checked:
     /// <c>fact_changes</c> keeps an hour (<see cref="PostgresStore"/> deletes older rows), and a check
@@ -28,17 +33,14 @@ internal sealed class DayCache(TimeProvider time)
     /// </summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(30);
 
-    // About 256 MB of values in all; past it, the organizations read longest ago are dropped.
-    private const long MaxValues = 32_000_000;
-
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Entry> _organizations = [];
     private long _values;
 
-    /// <summary>What a node keeps of one organization: its days by environment, and the snapshot they hold.</summary>
+    /// <summary>What a node keeps of one organization: its days by scope (an environment and a set of systems), and the snapshot they hold.</summary>
     /// <param name="Seen">The snapshot (<c>pg_snapshot</c> text, <c>xmin:xmax:running,…</c>) whose transactions the days hold.</param>
-    /// <param name="Days">Summaries by environment and day; null for a day without facts.</param>
-    public sealed record Entry(string Seen, Dictionary<(string Env, long Day), DayFacts?> Days, long Values, long CheckedAt);
+    /// <param name="Days">Summaries by scope and day; null for a day without facts.</param>
+    public sealed record Entry(string Seen, Dictionary<(string Scope, long Day), DayFacts?> Days, long Values, long CheckedAt);
 
     /// <summary>What is kept of the organization, or null when nothing (or only what is too old to check).</summary>
     public Entry? Take(long organization)
@@ -59,15 +61,15 @@ internal sealed class DayCache(TimeProvider time)
     /// <param name="organization">The organization read.</param>
     /// <param name="taken">What <see cref="Take"/> gave the read.</param>
     /// <param name="seen">The read's snapshot.</param>
-    /// <param name="changed">Days noted by transactions that <paramref name="taken"/>'s snapshot did not see, in every environment.</param>
-    /// <param name="env">The environment read.</param>
+    /// <param name="changed">Days noted by transactions that <paramref name="taken"/>'s snapshot did not see, of every scope.</param>
+    /// <param name="scope">What was read: the environment and the systems, as the caller names them.</param>
     /// <param name="read">The days read, null for those without facts.</param>
-    public void Keep(long organization, Entry? taken, string seen, IReadOnlyCollection<long> changed, string env, IReadOnlyDictionary<long, DayFacts?> read)
+    public void Keep(long organization, Entry? taken, string seen, IReadOnlyCollection<long> changed, string scope, IReadOnlyDictionary<long, DayFacts?> read)
     {
         lock (_lock)
         {
             var current = _organizations.GetValueOrDefault(organization);
-            Dictionary<(string Env, long Day), DayFacts?> days;
+            Dictionary<(string Scope, long Day), DayFacts?> days;
             if (ReferenceEquals(current, taken) && current is not null)
             {
                 // No other read gave back days since: the changed days go, the rest hold the read's snapshot.
@@ -87,11 +89,16 @@ internal sealed class DayCache(TimeProvider time)
 
             foreach (var (day, facts) in read)
             {
-                days[(env, day)] = facts;
+                days[(scope, day)] = facts;
             }
 
             var values = days.Values.Sum(Count);
             Drop(organization);
+            if (values > maxValues)
+            {
+                return;   // not kept at all, rather than in place of every other organization's days
+            }
+
             _organizations[organization] = new Entry(seen, days, values, time.GetTimestamp());
             _values += values;
             Trim(organization);
@@ -116,13 +123,12 @@ internal sealed class DayCache(TimeProvider time)
         }
     }
 
-    /// <summary>Drops the organizations checked longest ago until the values fit, the one just read last of all.</summary>
+    /// <summary>Drops the organizations checked longest ago until the values fit, all but the one just kept.</summary>
     private void Trim(long kept)
     {
-        while (_values > MaxValues && _organizations.Count > 0)
+        while (_values > maxValues)
         {
-            var others = _organizations.Where(o => o.Key != kept).ToList();
-            Drop(others.Count == 0 ? kept : others.MinBy(o => o.Value.CheckedAt).Key);
+            Drop(_organizations.Where(o => o.Key != kept).MinBy(o => o.Value.CheckedAt).Key);
         }
     }
 }

@@ -6,8 +6,8 @@ using Stride.Core.Metrics;
 namespace Stride.Storage.Postgres;
 
 /// <summary>
-/// Windows of all systems read by day: their whole days from what the node keeps (<see cref="DayCache"/>)
-/// when unchanged, and the rest from the tables.
+/// Windows read by day: their whole days from what the node keeps (<see cref="DayCache"/>) when
+/// unchanged, and the rest from the tables.
 /// </summary>
 /// <remarks>
 /// A node holds no state the database does not: what it keeps is checked at every read, in the read's
@@ -34,9 +34,11 @@ public sealed partial class PostgresStore
     private readonly DayCache _days;
     private long _prunedAt = long.MinValue;
 
-    /// <summary>A window of all systems holding at least one whole day (<c>[first, end)</c>), by day.</summary>
-    private async Task<WindowFacts> ReadDaysAsync(long organization, long from, long to, string env, long first, long end, CancellationToken ct)
+    /// <summary>A window holding at least one whole day (<c>[first, end)</c>), by day.</summary>
+    /// <param name="filter">The systems, normalized, distinct; null for all.</param>
+    private async Task<WindowFacts> ReadDaysAsync(long organization, long from, long to, string env, string[]? filter, long first, long end, CancellationToken ct)
     {
+        var scope = filter is null ? env : string.Join('\0', filter.Order(StringComparer.Ordinal).Prepend(env));
         var taken = _days.Take(organization);
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
 
@@ -47,7 +49,7 @@ public sealed partial class PostgresStore
         if (taken is not null)
         {
             await using var check = new NpgsqlBatch(connection, transaction);
-            AddCheck(check, organization, taken);
+            AddCheck(check, organization, filter, taken);
             await using var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false);
             (seen, changed) = await ReadCheckAsync(reader, ct).ConfigureAwait(false);
         }
@@ -57,7 +59,7 @@ public sealed partial class PostgresStore
         var kept = new Dictionary<long, DayFacts?>();
         for (var day = first; day < end; day++)
         {
-            if (taken is not null && !stale.Contains(day) && taken.Days.TryGetValue((env, day), out var facts))
+            if (taken is not null && !stale.Contains(day) && taken.Days.TryGetValue((scope, day), out var facts))
             {
                 kept[day] = facts;
             }
@@ -71,14 +73,14 @@ public sealed partial class PostgresStore
         await using var reads = new NpgsqlBatch(connection, transaction);
         if (taken is null)
         {
-            AddCheck(reads, organization, taken);
+            AddCheck(reads, organization, filter, taken);
         }
 
-        reads.BatchCommands.Add(FactsCommand(organization, env, null, new Range(from, firstStart, from, OpenAtEnd: false)));
-        reads.BatchCommands.Add(FactsCommand(organization, env, null, new Range(endStart, to, endStart, OpenAtEnd: true)));
+        reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(from, firstStart, from, OpenAtEnd: false)));
+        reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(endStart, to, endStart, OpenAtEnd: true)));
         foreach (var (start, stop) in missing)
         {
-            reads.BatchCommands.Add(FactsCommand(organization, env, null, new Range(start * DayFacts.Length, stop * DayFacts.Length, start * DayFacts.Length, OpenAtEnd: false)));
+            reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(start * DayFacts.Length, stop * DayFacts.Length, start * DayFacts.Length, OpenAtEnd: false)));
         }
 
         WindowFacts head, tail;
@@ -111,7 +113,7 @@ public sealed partial class PostgresStore
         }
 
         await transaction.CommitAsync(ct).ConfigureAwait(false);
-        _days.Keep(organization, taken, seen, changed, env, read);
+        _days.Keep(organization, taken, seen, changed, scope, read);
 
         var window = new List<DayFacts>();
         for (var day = first; day < end; day++)
@@ -130,10 +132,10 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>Adds the transaction's settings and the check of what is kept (<see cref="ChangedDaysSql"/>): two results.</summary>
-    private static void AddCheck(NpgsqlBatch batch, long organization, DayCache.Entry? taken)
+    private static void AddCheck(NpgsqlBatch batch, long organization, string[]? filter, DayCache.Entry? taken)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET TRANSACTION READ ONLY"));
-        batch.BatchCommands.Add(ReadSettings(filter: null));
+        batch.BatchCommands.Add(ReadSettings(filter));
         var command = new NpgsqlBatchCommand(ChangedDaysSql);
         command.Parameters.AddWithValue("org", organization);
         command.Parameters.AddWithValue("checked", taken is not null);

@@ -138,18 +138,22 @@ public sealed partial class PostgresStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// For all systems, the whole days come summarized, from what this node keeps between reads when
-    /// they have not changed (<see cref="ReadDaysAsync"/>). The incidents open since before the window
-    /// are counted, not listed: a long history holds many, and listing them joined each to its attribution.
+    /// The whole days come summarized, from what this node keeps between reads when they have not
+    /// changed (<see cref="ReadDaysAsync"/>). The incidents open since before the window are counted,
+    /// not listed: a long history holds many, and listing them joined each to its attribution.
     /// </remarks>
     public Task<WindowFacts> ReadFactsByDayAsync(long organization, long from, long to, string environment, IReadOnlyList<string> systems, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(systems);
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
-        return systems.Count == 0 && DayFacts.WholeDays(from, to) is var (first, end) && end > first
-            ? ReadDaysAsync(organization, from, to, EnvironmentName.Normalize(environment), first, end, ct)
+        return DayFacts.WholeDays(from, to) is var (first, end) && end > first
+            ? ReadDaysAsync(organization, from, to, EnvironmentName.Normalize(environment), Filter(systems), first, end, ct)
             : ReadFactsAsync(organization, from, to, environment, systems, byDay: true, ct);
     }
+
+    /// <summary>The systems of a read, normalized and distinct; null for all.</summary>
+    private static string[]? Filter(IReadOnlyList<string> systems)
+        => systems.Count == 0 ? null : systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToArray();
 
     private async Task<WindowFacts> ReadFactsAsync(
         long organization, long from, long to, string environment, IReadOnlyList<string> systems, bool byDay, CancellationToken ct)
@@ -157,7 +161,7 @@ public sealed partial class PostgresStore
         ArgumentNullException.ThrowIfNull(systems);
         ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
 
-        var filter = systems.Count == 0 ? null : systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToArray();
+        var filter = Filter(systems);
         await using var connection = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
 
         // The three reads are one statement, so they see one snapshot of the committed state without

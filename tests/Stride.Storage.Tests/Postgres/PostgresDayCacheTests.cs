@@ -55,6 +55,7 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
             [Some.Deployment("v1", Day * 11 + 100, ["c1"], DeploymentResult.Failure)],           // v1 failed after all
             [Some.Deployment("s2", Day * 15, environment: "staging", rework: true)],             // another environment
             [Some.Incident("INC-1", Day * 14, Day * 18)],                                        // INC-1 resolved later
+            [Some.Deployment("w1", Day * 12, system: "web")],                                    // another system
         ];
         foreach (var write in writes)
         {
@@ -91,7 +92,10 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
         await AssertReadByDayAsTheTablesSayAsync(reader, org);
     }
 
-    /// <summary>The metrics of both environments, read by day and read plainly (no day kept), are the same; returns them.</summary>
+    /// <summary>
+    /// The metrics of both environments, and of one system, read by day and read plainly (no day kept),
+    /// are the same; returns them.
+    /// </summary>
     private static async Task<Seen> AssertReadByDayAsTheTablesSayAsync(PostgresStore store, long org)
     {
         var byDay = await MetricsAsync(store, org, byDay: true);
@@ -101,17 +105,17 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
 
     private static async Task<Seen> MetricsAsync(PostgresStore store, long org, bool byDay)
     {
-        async Task<MetricsReport> ReadAsync(string env)
+        async Task<MetricsReport> ReadAsync(string env, string[]? systems = null)
         {
             var facts = byDay
-                ? await store.ReadFactsByDayAsync(org, From, To, env, [], Ct)
-                : await store.ReadFactsAsync(org, From, To, env, [], Ct);
+                ? await store.ReadFactsByDayAsync(org, From, To, env, systems ?? [], Ct)
+                : await store.ReadFactsAsync(org, From, To, env, systems ?? [], Ct);
             Assert.True(!byDay || env != EnvironmentName.Production || facts.Days.Count > 0, "production's days come summarized");
             return MetricsEngine.Prepare(facts).Compute(From, To, Benchmark.Dora2023);
         }
 
-        return new Seen(await ReadAsync(EnvironmentName.Production), await ReadAsync("staging"));
+        return new Seen(await ReadAsync(EnvironmentName.Production), await ReadAsync("staging"), await ReadAsync(EnvironmentName.Production, [Some.System]));
     }
 
-    private sealed record Seen(MetricsReport Production, MetricsReport Staging);
+    private sealed record Seen(MetricsReport Production, MetricsReport Staging, MetricsReport OneSystem);
 }
