@@ -49,7 +49,7 @@ public sealed partial class PostgresStore
         if (taken is not null)
         {
             await using var check = new NpgsqlBatch(connection, transaction);
-            AddCheck(check, organization, filter, taken);
+            AddCheck(check, organization, taken);
             await using var reader = await check.ExecuteReaderAsync(ct).ConfigureAwait(false);
             (seen, changed) = await ReadCheckAsync(reader, ct).ConfigureAwait(false);
         }
@@ -73,7 +73,7 @@ public sealed partial class PostgresStore
         await using var reads = new NpgsqlBatch(connection, transaction);
         if (taken is null)
         {
-            AddCheck(reads, organization, filter, taken);
+            AddCheck(reads, organization, taken);
         }
 
         reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(from, firstStart, from, OpenAtEnd: false)));
@@ -132,10 +132,10 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>Adds the transaction's settings and the check of what is kept (<see cref="ChangedDaysSql"/>): two results.</summary>
-    private static void AddCheck(NpgsqlBatch batch, long organization, string[]? filter, DayCache.Entry? taken)
+    private static void AddCheck(NpgsqlBatch batch, long organization, DayCache.Entry? taken)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET TRANSACTION READ ONLY"));
-        batch.BatchCommands.Add(ReadSettings(filter));
+        batch.BatchCommands.Add(ReadSettings(genericPlans: true));
         var command = new NpgsqlBatchCommand(ChangedDaysSql);
         command.Parameters.AddWithValue("org", organization);
         command.Parameters.AddWithValue("checked", taken is not null);
