@@ -56,7 +56,7 @@ internal static class PostgresEventWriter
         }
 
         var writer = new Writer(connection, transaction, organization, ct);
-        await writer.LockSystemsAsync(request.Systems).ConfigureAwait(false);
+        await writer.LockSystemsAsync(request.Systems, request.Named).ConfigureAwait(false);
         await writer.UpsertChangesAsync(request.Changes).ConfigureAwait(false);
         var rewalked = await writer.UpsertPushesAsync(request.Pushes).ConfigureAwait(false);
         var deployments = await writer.ResolveDeploymentsAsync(rewalked, request.Deployments).ConfigureAwait(false);
@@ -111,6 +111,9 @@ internal static class PostgresEventWriter
 
         public HashSet<string> Systems { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The systems of its changes, deployments and incidents (not of pushes alone): those listed as the organization's.</summary>
+        public HashSet<string> Named { get; } = new(StringComparer.Ordinal);
+
         public static Request Read(IReadOnlyList<Event> events, CancellationToken ct)
         {
             var request = new Request();
@@ -160,6 +163,10 @@ internal static class PostgresEventWriter
                 }
 
                 request.Systems.Add(e.System);
+                if (e is not Push)
+                {
+                    request.Named.Add(e.System);
+                }
             }
 
             ct.ThrowIfCancellationRequested();
@@ -296,7 +303,8 @@ internal static class PostgresEventWriter
 
     private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, long org, CancellationToken ct)
     {
-        public async Task LockSystemsAsync(HashSet<string> systems)
+        /// <summary>Takes the lock of each system of the request, and records the <paramref name="named"/> ones as the organization's.</summary>
+        public async Task LockSystemsAsync(HashSet<string> systems, HashSet<string> named)
         {
             // One transaction-scoped lock per system, taken in the order of the lock keys (the sorted
             // subquery feeds the aggregate row by row): two requests sharing systems queue on the first
@@ -313,9 +321,10 @@ internal static class PostgresEventWriter
                 SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('random_page_cost', '1.1', true),
                        count(pg_advisory_xact_lock(k)) FROM (
                     SELECT DISTINCT hashtextextended(@org::text || '/' || s, 0) AS k FROM unnest(@systems::text[]) AS s
-                    ORDER BY k) AS keys
+                    ORDER BY k) AS keys;
+                INSERT INTO systems (org, system) SELECT @org, unnest(@named::text[]) ON CONFLICT DO NOTHING
                 """;
-            await ExecuteAsync(Sql, ("systems", (object?)systems.ToArray())).ConfigureAwait(false);
+            await ExecuteAsync(Sql, ("systems", (object?)systems.ToArray()), ("named", named.ToArray())).ConfigureAwait(false);
         }
 
         public async Task UpsertChangesAsync(Dictionary<(string System, string Id), long> changes)

@@ -14,20 +14,9 @@ namespace Stride.Storage.Postgres;
 /// </remarks>
 public sealed partial class PostgresStore
 {
-    // Each table's distinct systems, by skipping from one to the next through its (org, system, …)
-    // key: one index seek per system, not a scan of the history (PostgreSQL has no skip scan of its
-    // own before version 18). Defines the CTE `names`.
+    // The organization's systems, kept by the event writer (`systems`). Defines the CTE `names`.
     private const string SystemNamesSql = """
-        WITH RECURSIVE
-          d(system) AS (SELECT min(system) FROM deployments WHERE org = @Org
-                        UNION ALL SELECT (SELECT min(system) FROM deployments WHERE org = @Org AND system > d.system) FROM d WHERE d.system IS NOT NULL),
-          c(system) AS (SELECT min(system) FROM changes WHERE org = @Org
-                        UNION ALL SELECT (SELECT min(system) FROM changes WHERE org = @Org AND system > c.system) FROM c WHERE c.system IS NOT NULL),
-          i(system) AS (SELECT min(system) FROM incidents WHERE org = @Org
-                        UNION ALL SELECT (SELECT min(system) FROM incidents WHERE org = @Org AND system > i.system) FROM i WHERE i.system IS NOT NULL),
-          names(system) AS (SELECT system FROM d WHERE system IS NOT NULL
-                            UNION SELECT system FROM c WHERE system IS NOT NULL
-                            UNION SELECT system FROM i WHERE system IS NOT NULL)
+        WITH names(system) AS (SELECT system FROM systems WHERE org = @Org)
         """;
 
     /// <inheritdoc />

@@ -97,6 +97,38 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
+    public async Task TheMigrationThatAddsTheSystemsTableFillsItFromTheStoredEvents()
+    {
+        var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+        try
+        {
+            long org;
+            await using (var store = await PostgresStore.OpenAsync(connectionString, _time, Ct))
+            {
+                org = await store.EnsureOrganizationAsync("acme", Ct);
+                var other = await store.EnsureOrganizationAsync("other", Ct);
+                await store.AppendAsync(org, [Some.Change(system: "a"), Some.Deployment(system: "b"), Some.Incident(system: "c"), Some.Change(system: "b")], Ct);
+                await store.AppendAsync(other, [Some.Change(system: "z")], Ct);
+            }
+
+            // Back to the schema before that migration, with the events stored.
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.ExecuteAsync("DROP TABLE systems; DELETE FROM schema_version WHERE name = '0006_systems.sql'");
+            }
+
+            await using (var store = await PostgresStore.OpenAsync(connectionString, _time, Ct))
+            {
+                Assert.Equal(["a", "b", "c"], await store.ListSystemNamesAsync(org, Ct));
+            }
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [Fact]
     public async Task ADatabaseOfANewerSchemaIsRefused()
     {
         var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
