@@ -52,6 +52,44 @@ public sealed class GracefulShutdownTests
         Assert.Equal(Events, listed);
     }
 
+    [Fact]
+    public async Task ADevLakeDeploymentInFlightAtSigtermIsAnsweredAndStored()
+    {
+        // The DevLake routes read their bodies as the events route does (EventReader.ReadBodyBytesAsync).
+        await using var server = await StrideServerProcess.StartAsync(Http.Ct);
+        using var client = server.CreateClient();
+        client.Timeout = TimeSpan.FromMinutes(2);
+        var created = await (await client.PostAsync(
+            "/api/v1/connections", new StringContent("""{"name": "checkout"}""", Encoding.UTF8, "application/json"), Http.Ct)).ReadJsonAsync();
+        var path = new Uri(created.GetProperty("postDeploymentsEndpoint").GetString()!).PathAndQuery;
+
+        // One commit in each of 1,000 repositories: 1,000 deployments, one per system.
+        const int Repositories = 1_000;
+        var commits = string.Join(",\n", Enumerable.Range(0, Repositories).Select(i =>
+            $$"""{"repoUrl": "https://example.com/r{{i}}", "commitSha": "{{i:x40}}", "startedDate": "2026-01-01T11:00:00+00:00", "finishedDate": "2026-01-01T12:00:00+00:00"}"""));
+        var body = Encoding.UTF8.GetBytes($$"""{"id": "d1", "result": "SUCCESS", "startedDate": "2026-01-01T11:00:00+00:00", "finishedDate": "2026-01-01T12:00:00+00:00", "deploymentCommits": [{{commits}}]}""");
+        var goOn = new TaskCompletionSource();
+        using var content = new SplitBody("application/json", body[..(body.Length / 2)], body[(body.Length / 2)..], () => goOn.Task);
+
+        (await client.GetAsync("/readyz", Http.Ct)).EnsureSuccessStatusCode();
+        var posting = client.PostAsync(path, content, Http.Ct);
+        await content.FirstSent.WaitAsync(TimeSpan.FromSeconds(30), Http.Ct);
+        await Task.Delay(TimeSpan.FromSeconds(1), Http.Ct);
+        var exiting = server.TerminateAsync(TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Http.Ct);
+        goOn.SetResult();
+
+        var response = await posting;
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Http.Ct));
+        Assert.Equal(0, await exiting);
+
+        await server.RestartAsync(Http.Ct);
+        using var after = server.CreateClient();
+        var systems = await (await after.GetAsync("/api/v1/systems", Http.Ct)).ReadJsonAsync();
+        Assert.Equal(Repositories, systems.GetArrayLength());
+        Assert.All(systems.EnumerateArray(), s => Assert.Equal(1, s.GetProperty("deployments").GetInt32()));
+    }
+
     private static byte[] Ndjson(int from, int to)
     {
         var body = new StringBuilder();
