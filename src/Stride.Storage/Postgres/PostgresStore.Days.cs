@@ -139,7 +139,7 @@ public sealed partial class PostgresStore
         var command = new NpgsqlBatchCommand(ChangedDaysSql);
         command.Parameters.AddWithValue("org", organization);
         command.Parameters.AddWithValue("checked", taken is not null);
-        command.Parameters.AddWithValue("seen", taken?.Seen ?? DayCache.SeenBefore(0));
+        command.Parameters.AddWithValue("seen", taken?.Seen ?? DayCache.SeenBefore(1));   // unchecked then; 1 is the lowest valid xmin
         batch.BatchCommands.Add(command);
     }
 

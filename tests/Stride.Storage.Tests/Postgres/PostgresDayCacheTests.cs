@@ -92,6 +92,34 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
         await AssertReadByDayAsTheTablesSayAsync(reader, org);
     }
 
+    [Fact]
+    public async Task ReadsSideBySideKeepTheirDaysTogetherAndStillSeeTheNextWrite()
+    {
+        await using var writer = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var reader = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        var org = await writer.EnsureOrganizationAsync("acme", Ct);
+        await writer.AppendAsync(org, [Some.Change("c1", Day * 10), Some.Deployment("v1", Day * 11, ["c1"]), Some.Deployment("v2", Day * 15)], Ct);
+
+        // Windows read at once, as a metrics request reads its window and the previous one: each read
+        // gives back its days to what the node keeps, and the later ones merge with the earlier.
+        (long From, long To)[] windows = [(Day * 10, Day * 14), (Day * 12, Day * 18), (Day * 9, To), (From, To), (Day * 14, Day * 16)];
+        async Task<MetricsReport[]> ReadAllAsync(bool byDay) => await Task.WhenAll(windows.Select(async w =>
+        {
+            var facts = byDay
+                ? await reader.ReadFactsByDayAsync(org, w.From, w.To, EnvironmentName.Production, [], Ct)
+                : await reader.ReadFactsAsync(org, w.From, w.To, EnvironmentName.Production, [], Ct);
+            return MetricsEngine.Prepare(facts).Compute(w.From, w.To, Benchmark.Dora2023);
+        }));
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(await ReadAllAsync(byDay: false), await ReadAllAsync(byDay: true));
+        }
+
+        await writer.AppendAsync(org, [Some.Deployment("v3", Day * 13, ["c1"]), Some.Deployment("v1", Day * 11, ["c1"], DeploymentResult.Failure)], Ct);
+        Assert.Equal(await ReadAllAsync(byDay: false), await ReadAllAsync(byDay: true));
+    }
+
     /// <summary>
     /// The metrics of both environments, and of one system, read by day and read plainly (no day kept),
     /// are the same; returns them.
