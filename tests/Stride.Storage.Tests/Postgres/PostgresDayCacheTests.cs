@@ -10,7 +10,7 @@ namespace Stride.Storage.Tests.Postgres;
 /// The whole days a node keeps between reads of all systems (PostgresStore.Days.cs): two stores on one
 /// database, as two nodes, one writing and one reading.
 /// </summary>
-public sealed class PostgresDayCacheTests : IAsyncLifetime
+public sealed class PostgresDayCacheTests : FreshDatabaseTests
 {
     private const long Day = 86_400;
 
@@ -18,21 +18,11 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
     private const long From = Day * 10;
     private const long To = Day * 20 + 3_600;
 
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-    private string _connectionString = "";
-    private Func<ValueTask> _drop = () => ValueTask.CompletedTask;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => (_connectionString, _drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
-
-    public async ValueTask DisposeAsync() => await _drop();
-
     [Fact]
     public async Task EveryKindOfWriteToAPastDayThroughOneNodeIsSeenAtOnceByAnotherThatKeptTheDay()
     {
-        await using var writer = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
-        await using var reader = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var writer = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        await using var reader = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await writer.EnsureOrganizationAsync("acme", Ct);
         await writer.AppendAsync(org, [
             Some.Change("c1", Day * 10 + 100),
@@ -69,15 +59,15 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
     [Fact]
     public async Task KeptDaysAreReadAgainOnlyOnceAWriteNotesThem()
     {
-        await using var writer = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
-        await using var reader = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var writer = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        await using var reader = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await writer.EnsureOrganizationAsync("acme", Ct);
         await writer.AppendAsync(org, [Some.Deployment("v1", Day * 11 + 100), Some.Deployment("v2", Day * 11 + 200)], Ct);
         var kept = await AssertReadByDayAsTheTablesSayAsync(reader, org);
 
         // A row changed behind the triggers' back (replica mode skips them): the reader's kept day
         // does not know of it, which shows that the day was kept and not read again.
-        await using (var connection = new NpgsqlConnection(_connectionString))
+        await using (var connection = new NpgsqlConnection(ConnectionString))
         {
             await connection.OpenAsync(Ct);
             await using var update = new NpgsqlCommand("SET session_replication_role = replica; UPDATE deployments SET rework = true WHERE id = 'v1'", connection);
@@ -95,8 +85,8 @@ public sealed class PostgresDayCacheTests : IAsyncLifetime
     [Fact]
     public async Task ReadsSideBySideKeepTheirDaysTogetherAndStillSeeTheNextWrite()
     {
-        await using var writer = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
-        await using var reader = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var writer = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        await using var reader = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await writer.EnsureOrganizationAsync("acme", Ct);
         await writer.AppendAsync(org, [Some.Change("c1", Day * 10), Some.Deployment("v1", Day * 11, ["c1"]), Some.Deployment("v2", Day * 15)], Ct);
 

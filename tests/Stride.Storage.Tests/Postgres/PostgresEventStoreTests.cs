@@ -20,24 +20,14 @@ public sealed class PostgresGoldenStoreTests : GoldenStoreTests<PostgresStorePro
 /// does for SQLite, and against the SQLite store itself on random streams), and requests of several
 /// systems at once from many nodes.
 /// </summary>
-public sealed class PostgresEventWriterTests : IAsyncLifetime
+public sealed class PostgresEventWriterTests : FreshDatabaseTests
 {
     private const string Zeros = "0000000000000000000000000000000000000000";
-
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-    private string _connectionString = "";
-    private Func<ValueTask> _drop = () => ValueTask.CompletedTask;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => (_connectionString, _drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
-
-    public async ValueTask DisposeAsync() => await _drop();
 
     [Fact]
     public async Task PushesSentWithTheDeploymentInOneRequestAreItsChain()
     {
-        await using var store = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var store = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
 
         // The deployment comes first in the list: pushes are applied before deployments, as changes are.
@@ -50,7 +40,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     [Fact]
     public async Task AChainThatLoopsEndsAndAFailedDeploymentIsNoStop()
     {
-        await using var store = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var store = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
 
         // A force-push back to an old head: a → b → a.
@@ -67,7 +57,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     [Fact]
     public async Task ADeploymentListedEarlierInTheRequestIsTheStopOfALaterOne()
     {
-        await using var store = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var store = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
         await store.AppendAsync(org, [Push("a2", Zeros, "a1", "a2"), Push("b1", "a2", "b1"), Push("c2", "b1", "c1", "c2")], Ct);
 
@@ -80,7 +70,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     [Fact]
     public async Task PushesDeliveredAfterTheDeploymentAndOutOfOrderWalkItsChainAgain()
     {
-        await using var store = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var store = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
         await store.AppendAsync(org, [Push("a2", Zeros, "a1", "a2"), Some.Deployment("d1", 1_000, commit: "a2")], Ct);
 
@@ -101,7 +91,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     [Fact]
     public async Task RequestsOfOverlappingSystemsInEveryOrderNeitherDeadlockNorLoseAnything()
     {
-        await using var store = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var store = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
         string[] systems = ["api", "web", "db", "queue"];
 
@@ -134,7 +124,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     [Fact]
     public async Task ALargeFirstRequestGivesTheLedgersFacts()
     {
-        await using var store = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+        await using var store = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await store.EnsureOrganizationAsync("acme", Ct);
         var random = new Random(42);
         var stream = new List<Event>();
@@ -192,8 +182,8 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
         var sqlitePath = SqliteStoreProvider.NewDatabasePath();
         try
         {
-            await using var sqlite = await SqliteStore.OpenAsync($"Data Source={sqlitePath}", _time, Ct);
-            await using var postgres = await PostgresStore.OpenAsync(_connectionString, _time, Ct);
+            await using var sqlite = await SqliteStore.OpenAsync($"Data Source={sqlitePath}", Time, Ct);
+            await using var postgres = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
             var sqliteOrg = await sqlite.EnsureOrganizationAsync("acme", Ct);
             var postgresOrg = await postgres.EnsureOrganizationAsync("acme", Ct);
             var random = new Random(seed);
@@ -308,7 +298,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     /// <summary>The changes stored for a deployment, as listed.</summary>
     private async Task<List<string>> ChangesAsync(string deployment)
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand("SELECT changes::text FROM deployments WHERE id = @id", connection);
         command.Parameters.AddWithValue("id", deployment);
@@ -318,7 +308,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     /// <summary>How many stored deployments wait at a chain gap, and how many took changes from their chain.</summary>
     private async Task<(long Gaps, long Walked)> ChainCountsAsync()
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(
             """
@@ -335,7 +325,7 @@ public sealed class PostgresEventWriterTests : IAsyncLifetime
     /// <summary>Every stored deployment with its changes and chain gap, in one text per row.</summary>
     private async Task<List<string>> PostgresDeploymentsAsync()
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(
             "SELECT system, env, id, ts, result, rework, changes::text, chain_gap FROM deployments", connection);

@@ -52,3 +52,21 @@ public sealed class PostgresStoreProvider : StoreProvider
         });
     }
 }
+
+/// <summary>Tests that each get a new, empty database on the test server, dropped afterwards.</summary>
+public abstract class FreshDatabaseTests : IAsyncLifetime
+{
+    private Func<ValueTask> _drop = () => ValueTask.CompletedTask;
+
+    /// <summary>The clock the tests give their stores.</summary>
+    protected FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+
+    /// <summary>The test's database.</summary>
+    protected string ConnectionString { get; private set; } = "";
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => (ConnectionString, _drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+
+    public async ValueTask DisposeAsync() => await _drop();
+}
