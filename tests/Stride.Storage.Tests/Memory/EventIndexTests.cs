@@ -28,6 +28,43 @@ public sealed class EventIndexTests
     }
 
     [Fact]
+    public void AnIndexThatCannotBeBuiltAgainAtOnceIsBuiltBeforeItIsReadAgain()
+    {
+        Event[] saved = [Some.Change("c1", 100), Some.Deployment("v1", 1_000, changes: ["c1"])];
+        var readable = false;
+        var index = new EventIndex(_ => readable ? saved : throw new IOException("disk I/O error"));
+        index.Apply([(1, Some.Change("c0", 50))]);
+
+        // The apply fails, and so does reading the database back.
+        index.Apply([(1, saved[0]), (1, Some.Deployment(null!, 1_000, changes: ["c1"]))]);
+
+        // No read answers from the half-applied index: while the database cannot be read, reads fail.
+        var failed = Assert.Throws<InvalidOperationException>(() => index[1]);
+        Assert.IsType<IOException>(failed.InnerException);
+
+        readable = true;
+        var facts = index[1].Facts(0, 10_000, EnvironmentName.Production, []);
+        Assert.Equal([new DeploymentFact(1_000, false, false)], facts.Deployments);
+        Assert.Equal([new LeadTimeFact(1_000, 100)], facts.LeadTimes);
+    }
+
+    [Fact]
+    public void TheWriterBuildsABrokenIndexAgainBeforeItsNextWrite()
+    {
+        Event[] saved = [Some.Change("c1", 100)];
+        var readable = false;
+        var index = new EventIndex(_ => readable ? saved : throw new IOException("disk I/O error"));
+        index.Apply([(1, Some.Deployment(null!, 1_000, changes: ["c1"]))]);
+
+        // The next write committed: the database holds it, and building the index again takes it in.
+        readable = true;
+        saved = [Some.Change("c1", 100), Some.Deployment("v1", 1_000, changes: ["c1"])];
+        index.Apply([(1, saved[1])]);
+
+        Assert.Equal([new LeadTimeFact(1_000, 100)], index[1].Facts(0, 10_000, EnvironmentName.Production, []).LeadTimes);
+    }
+
+    [Fact]
     public void OtherOrganizationsAreLeftAsTheyAre()
     {
         var index = new EventIndex(_ => []);
