@@ -57,9 +57,9 @@ public sealed partial class PostgresStore
         // The window's whole days still good, and the runs of those to read.
         var stale = changed.ToHashSet();
         var kept = new Dictionary<long, DayFacts?>();
-        for (var day = first; day < end; day++)
+        for (var day = first; taken is not null && day < end; day++)
         {
-            if (taken is not null && !stale.Contains(day) && taken.Days.TryGetValue((scope, day), out var facts))
+            if (!stale.Contains(day) && taken.Days.TryGetValue((scope, day), out var facts))
             {
                 kept[day] = facts;
             }
@@ -77,10 +77,10 @@ public sealed partial class PostgresStore
         }
 
         reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(from, firstStart, from, OpenAtEnd: false)));
-        reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(endStart, to, endStart, OpenAtEnd: true)));
+        reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(endStart, to, endStart, OpenAtEnd: true, CountOpenBefore: false)));
         foreach (var (start, stop) in missing)
         {
-            reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(start * DayFacts.Length, stop * DayFacts.Length, start * DayFacts.Length, OpenAtEnd: false)));
+            reads.BatchCommands.Add(FactsCommand(organization, env, filter, new Range(start * DayFacts.Length, stop * DayFacts.Length, start * DayFacts.Length, OpenAtEnd: false, CountOpenBefore: false)));
         }
 
         WindowFacts head, tail;

@@ -74,7 +74,8 @@ public sealed partial class PostgresStore
         WHERE i.org = @org AND i.resolved IS NULL AND i.created >= @listFrom AND i.created < @to
         """;
 
-    private const string OpenBeforeSql = "SELECT count(*)::int FROM incidents i WHERE i.org = @org AND i.resolved IS NULL AND i.created < @listFrom";
+    // Counted only when the read asks (@countOpenBefore): a read by day wants the count for its first range only.
+    private const string OpenBeforeSql = "SELECT count(*)::int FROM incidents i WHERE @countOpenBefore AND i.org = @org AND i.resolved IS NULL AND i.created < @listFrom";
 
     private const string IncidentsSql = IncidentArrays + " FROM (" + ResolvedIncidents + "\nUNION ALL\n" + OpenIncidents + ") x";
 
@@ -200,7 +201,8 @@ public sealed partial class PostgresStore
     /// <param name="To">The second after the last.</param>
     /// <param name="ListFrom">Open incidents created before this are counted, not listed.</param>
     /// <param name="OpenAtEnd">Whether incidents open at <paramref name="To"/> and resolved later are listed too.</param>
-    private readonly record struct Range(long From, long To, long ListFrom, bool OpenAtEnd);
+    /// <param name="CountOpenBefore">Whether the open incidents created before <paramref name="ListFrom"/> are counted (else the count is 0).</param>
+    private readonly record struct Range(long From, long To, long ListFrom, bool OpenAtEnd, bool CountOpenBefore = true);
 
     /// <summary>The statement reading the facts of a range: one row of six runs of integers and a count.</summary>
     private static NpgsqlBatchCommand FactsCommand(long organization, string env, string[]? filter, Range range)
@@ -212,6 +214,7 @@ public sealed partial class PostgresStore
         command.Parameters.AddWithValue("to", range.To);
         command.Parameters.AddWithValue("listFrom", range.ListFrom);
         command.Parameters.AddWithValue("openAtEnd", range.OpenAtEnd);
+        command.Parameters.AddWithValue("countOpenBefore", range.CountOpenBefore);
         if (filter is not null)
         {
             command.Parameters.AddWithValue("systems", filter);
