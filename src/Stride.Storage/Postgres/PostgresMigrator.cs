@@ -26,7 +26,10 @@ internal static class PostgresMigrator
     /// <summary>Applies the scripts newer than the database's version.</summary>
     /// <returns>The number of scripts applied (0 when the database was up to date).</returns>
     /// <exception cref="InvalidOperationException">The database's version is newer than <see cref="LatestVersion"/>.</exception>
-    public static async Task<int> MigrateAsync(NpgsqlConnection connection, CancellationToken ct)
+    public static Task<int> MigrateAsync(NpgsqlConnection connection, CancellationToken ct) => MigrateAsync(connection, LatestVersion, ct);
+
+    /// <summary>Applies the scripts newer than the database's version, up to <paramref name="upTo"/>: a database as an older build left it, for tests of a migration.</summary>
+    internal static async Task<int> MigrateAsync(NpgsqlConnection connection, int upTo, CancellationToken ct)
     {
         const string CreateVersionTable = """
             CREATE TABLE IF NOT EXISTS schema_version (
@@ -52,7 +55,7 @@ internal static class PostgresMigrator
         }
 
         var applied = 0;
-        foreach (var (version, name) in Scripts.Where(s => s.Version > current))
+        foreach (var (version, name) in Scripts.Where(s => s.Version > current && s.Version <= upTo))
         {
             await connection.ExecuteAsync(new CommandDefinition(Embedded.Read(name), transaction: transaction, cancellationToken: ct)).ConfigureAwait(false);
             await connection.ExecuteAsync(new CommandDefinition(RecordVersion, new { Version = version, Name = name }, transaction, cancellationToken: ct))

@@ -9,10 +9,12 @@ namespace Stride.Storage.Postgres;
 /// connection string); keep one instance per process and dispose it at shutdown. Thread-safe: every call
 /// takes a pooled connection of its own.</para>
 /// <para>Several nodes write at once. A request's events are applied in one transaction that first takes
-/// an advisory lock per system it touches (in a fixed order, so two requests never deadlock), so the
-/// derived facts of a system are always recomputed from one consistent state; requests for different
-/// systems run in parallel. A transaction that fails for a transient reason (a dropped connection
-/// before the commit, a deadlock or serialization failure) is retried whole.</para>
+/// an advisory lock per system it touches (in a fixed order, so two requests never deadlock); requests
+/// for different systems run in parallel. A transaction that fails for a transient reason (a dropped
+/// connection before the commit, a deadlock or serialization failure) is retried whole.</para>
+/// <para>Event reads (metrics, lists, lookups) are answered from an in-memory index of the organization's
+/// saved events, as on SQLite, which each node brings up to date from the other nodes' writes before
+/// every read (<see cref="PostgresIndexes"/>).</para>
 /// </remarks>
 public sealed partial class PostgresStore : IStrideStore
 {
@@ -27,7 +29,7 @@ public sealed partial class PostgresStore : IStrideStore
     {
         _dataSource = dataSource;
         _time = time;
-        _days = new DayCache(time);
+        _indexes = new PostgresIndexes(dataSource, time);
     }
 
     /// <summary>Connects to the database and brings its schema up to date (once, whichever node starts first).</summary>

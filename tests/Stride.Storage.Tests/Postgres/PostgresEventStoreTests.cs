@@ -313,7 +313,7 @@ public sealed class PostgresEventWriterTests : FreshDatabaseTests
         await using var command = new NpgsqlCommand(
             """
             SELECT count(*) FILTER (WHERE chain_gap IS NOT NULL),
-                   count(*) FILTER (WHERE commit_sha IS NOT NULL AND jsonb_array_length(changes) > 1)
+                   count(*) FILTER (WHERE commit_sha IS NOT NULL AND json_array_length(changes) > 1)
             FROM deployments
             """,
             connection);

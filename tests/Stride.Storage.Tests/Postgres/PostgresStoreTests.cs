@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Stride.Core.Events;
 using Stride.Storage.Postgres;
 
 namespace Stride.Storage.Tests.Postgres;
@@ -97,31 +98,41 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
-    public async Task TheMigrationThatAddsTheSystemsTableFillsItFromTheStoredEvents()
+    public async Task TheMigrationThatMovesTheDerivedFactsIntoMemoryKeepsEveryStoredEvent()
     {
         var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
         try
         {
-            long org;
-            await using (var store = await PostgresStore.OpenAsync(connectionString, _time, Ct))
-            {
-                org = await store.EnsureOrganizationAsync("acme", Ct);
-                var other = await store.EnsureOrganizationAsync("other", Ct);
-                await store.AppendAsync(org, [Some.Change(system: "a"), Some.Deployment(system: "b"), Some.Incident(system: "c"), Some.Change(system: "b")], Ct);
-                await store.AppendAsync(other, [Some.Change(system: "z")], Ct);
-            }
-
-            // Back to the schema before that migration (version 5), with the events stored; the later
-            // migrations run again too, and are written so that they can.
+            // A database as the build before that migration (version 8) left it, with events in its tables.
             await using (var connection = new NpgsqlConnection(connectionString))
             {
-                await connection.ExecuteAsync("DROP TABLE systems; DELETE FROM schema_version WHERE version >= 6");
+                await connection.OpenAsync(Ct);
+                await PostgresMigrator.MigrateAsync(connection, upTo: 7, Ct);
+                await connection.ExecuteAsync("""
+                    INSERT INTO organizations (id, name, created_at) VALUES (1, 'acme', 0);
+                    INSERT INTO changes (org, system, id, ts) VALUES (1, 'a', 'c1', 1000), (1, 'a', 'c2', 1600);
+                    INSERT INTO deployments (org, system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
+                    VALUES (1, 'a', 'production', 'v1', 2000, 0, false, 'abc', '["core"]', '["c1", "c2"]', NULL),
+                           (1, 'b', 'production', 'v2', 2500, 1, true, NULL, '[]', '[]', 'def');
+                    INSERT INTO incidents (org, system, id, created, resolved, deployment) VALUES (1, 'a', 'INC-1', 3000, 4000, NULL);
+                    """);
             }
 
-            await using (var store = await PostgresStore.OpenAsync(connectionString, _time, Ct))
-            {
-                Assert.Equal(["a", "b", "c"], await store.ListSystemNamesAsync(org, Ct));
-            }
+            await using var store = await PostgresStore.OpenAsync(connectionString, _time, Ct);
+            Assert.Equal(["a", "b"], await store.ListSystemNamesAsync(1, Ct));
+            var v1 = await store.FindDeploymentAsync(1, "a", "production", "v1", Ct);
+            Assert.NotNull(v1);
+            Assert.Equal(["core"], v1.Deployment.Teams);
+            Assert.Equal([new DeploymentChange("c1", 1000, 1000, true), new DeploymentChange("c2", 1600, 400, true)], v1.Changes);
+            Assert.Equal(["INC-1"], v1.Deployment.Incidents);
+            Assert.Equal("abc", (await store.FindLatestDeploymentAsync(1, "a", "production", Ct))?.Commit);
+            var v2 = await store.FindDeploymentAsync(1, "b", "production", "v2", Ct);
+            Assert.Equal((DeploymentResult.Failure, true), (v2!.Deployment.Result, v2.Deployment.Rework));
+
+            // The chain walk's indexes came through: a push bringing the commit v2's walk stopped at walks it again.
+            await using var connection2 = new NpgsqlConnection(connectionString);
+            Assert.Equal(1L, await connection2.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM deployments WHERE org = 1 AND system = 'b' AND chain_gap = 'def'"));
         }
         finally
         {
