@@ -42,32 +42,18 @@ internal static class PostgresEventWriter
             return 0;
         }
 
-        var writer = new Writer(connection, transaction, organization, ct);
+        using var writer = new Writer(connection, transaction, organization, ct);
         writer.LockSystems(request.Systems);
-        writer.UpsertChanges(request.Changes);
         var rewalked = await writer.UpsertPushesAsync(request.Pushes).ConfigureAwait(false);
         var deployments = await writer.ResolveDeploymentsAsync(rewalked, request.Deployments).ConfigureAwait(false);
-        writer.SaveDeployments(deployments);
-        writer.UpsertIncidents(request.Incidents);
-        writer.AddToFeed(request.Saved(deployments.Values));
-        await writer.FlushAsync().ConfigureAwait(false);
+        var saved = request.Saved(deployments.Values);
+        await writer.SaveAsync(request.Changes, deployments, () =>
+        {
+            writer.UpsertIncidents(request.Incidents);
+            writer.AddToFeed(saved);
+        }).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return events.Count - request.Pushes.Count;
-    }
-
-    private static List<string> DistinctInOrder(IEnumerable<string> values)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<string>();
-        foreach (var value in values)
-        {
-            if (seen.Add(value))
-            {
-                result.Add(value);
-            }
-        }
-
-        return result;
     }
 
     /// <summary>Orders deployments as attribution and first deployments do: by time, then identifier.</summary>
@@ -181,11 +167,11 @@ internal static class PostgresEventWriter
     }
 
     /// <summary>The statements of one request, on the caller's connection and transaction.</summary>
-    private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, long org, CancellationToken ct)
+    private sealed class Writer(NpgsqlConnection connection, NpgsqlTransaction transaction, long org, CancellationToken ct) : IDisposable
     {
         private NpgsqlBatch? _pending;
 
-        // The encoded feed row, in a rented buffer given back once sent.
+        // The encoded feed row, in a rented buffer given back when the writer is disposed.
         private PostgresFeed.Encoded? _feed;
 
         /// <summary>Takes the lock of each system of the request.</summary>
@@ -203,24 +189,112 @@ internal static class PostgresEventWriter
             Queue(Sql, ("systems", (object?)systems.ToArray()));
         }
 
-        public void UpsertChanges(Dictionary<(string System, string Id), long> changes)
+        /// <summary>
+        /// Stores the changes and deployments, then queues <paramref name="queueRest"/>: first as keys never
+        /// stored, under a savepoint; should one be stored already, rolled back to it and upserted.
+        /// </summary>
+        /// <remarks>
+        /// <para>Most requests bring only new keys (a pipeline reports each change and deployment once), and a
+        /// plain insert of a new row costs about half as much as an upsert's speculative insertion (which
+        /// probes the key, inserts, and logs the insertion's confirmation). A retried or re-sent request
+        /// then costs the rolled-back inserts on top of its upserts.</para>
+        /// <para>The changes, most of the database's work, are sent first; the deployments and the rest are
+        /// encoded while the database inserts them.</para>
+        /// </remarks>
+        public async Task SaveAsync(Dictionary<(string System, string Id), long> changes, Dictionary<DeploymentKey, DeploymentVersion> deployments, Action queueRest)
+        {
+            if (changes.Count + deployments.Count > 0)
+            {
+                Queue("SAVEPOINT new_keys");
+                InsertChanges(changes, orUpdate: false);
+                var changesSent = TryFlushAsNewAsync();
+                InsertDeployments(deployments, orUpdate: false);
+                Queue("RELEASE SAVEPOINT new_keys");
+                queueRest();
+                if (await changesSent.ConfigureAwait(false) && await TryFlushAsNewAsync().ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                // What was queued after the failed statement did not run.
+                await DropPendingAsync().ConfigureAwait(false);
+                Queue("ROLLBACK TO SAVEPOINT new_keys");
+                InsertChanges(changes, orUpdate: true);
+                InsertDeployments(deployments, orUpdate: true);
+            }
+
+            queueRest();
+            await FlushAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>Sends the queued statements; false when an insert as new met a stored key (the transaction then waits for its rollback to the savepoint).</summary>
+        private async Task<bool> TryFlushAsNewAsync()
+        {
+            try
+            {
+                await FlushAsync().ConfigureAwait(false);
+                return true;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName is "changes" or "deployments")
+            {
+                return false;
+            }
+        }
+
+        private void InsertChanges(Dictionary<(string System, string Id), long> changes, bool orUpdate)
         {
             if (changes.Count == 0)
             {
                 return;
             }
 
-            // Earliest timestamp wins; the WHERE leaves a row alone when the push is not earlier.
+            // The WHERE leaves a stored row alone when the push is not earlier.
             const string Sql = """
                 INSERT INTO changes AS c (org, system, id, ts)
                 SELECT @org, u.system, u.id, u.ts FROM unnest(@systems::text[], @ids::text[], @times::bigint[]) AS u(system, id, ts)
-                ON CONFLICT (org, system, id) DO UPDATE SET ts = excluded.ts WHERE excluded.ts < c.ts
                 """;
+            const string OrUpdate = " ON CONFLICT (org, system, id) DO UPDATE SET ts = excluded.ts WHERE excluded.ts < c.ts";
             Queue(
-                Sql,
+                orUpdate ? Sql + OrUpdate : Sql,
                 ("systems", changes.Keys.Select(k => k.System).ToArray()),
                 ("ids", changes.Keys.Select(k => k.Id).ToArray()),
                 ("times", changes.Values.ToArray()));
+        }
+
+        private void InsertDeployments(Dictionary<DeploymentKey, DeploymentVersion> deployments, bool orUpdate)
+        {
+            if (deployments.Count == 0)
+            {
+                return;
+            }
+
+            // No row lock is needed on top: the system's advisory lock keeps other writers out.
+            const string Sql = """
+                INSERT INTO deployments AS d (org, system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
+                SELECT @org, u.system, u.env, u.id, u.ts, u.result, u.rework, u.commit_sha, u.teams::json, u.changes::json, u.chain_gap
+                FROM unnest(@systems::text[], @envs::text[], @ids::text[], @times::bigint[], @results::smallint[],
+                            @reworks::boolean[], @commits::text[], @teams::text[], @changes::text[], @gaps::text[])
+                    AS u(system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
+                """;
+            const string OrUpdate = """
+
+                ON CONFLICT (org, system, env, id) DO UPDATE SET
+                    ts = excluded.ts, result = excluded.result, rework = excluded.rework, commit_sha = excluded.commit_sha,
+                    teams = excluded.teams, changes = excluded.changes, chain_gap = excluded.chain_gap
+                """;
+            var versions = deployments.Values;
+            Queue(
+                orUpdate ? Sql + OrUpdate : Sql,
+                ("systems", versions.Select(v => v.System).ToArray()),
+                ("envs", versions.Select(v => v.Env).ToArray()),
+                ("ids", versions.Select(v => v.Id).ToArray()),
+                ("times", versions.Select(v => v.Ts).ToArray()),
+                ("results", versions.Select(v => (short)v.Result).ToArray()),
+                ("reworks", versions.Select(v => v.Rework).ToArray()),
+                ("commits", versions.Select(v => v.Commit).ToArray()),
+                ("teams", versions.Select(v => v.Teams.Count == 0 ? "[]" : JsonSerializer.Serialize(v.Teams, StorageJson.Relaxed.IReadOnlyListString)).ToArray()),
+                ("changes", versions.Select(v => JsonSerializer.Serialize(v.Changes, StorageJson.Relaxed.ListString)).ToArray()),
+                ("gaps", versions.Select(v => v.Gap).ToArray()));
         }
 
         /// <summary>Stores the pushes in list order; returns the stored deployments whose chains they complete, walked again.</summary>
@@ -252,8 +326,8 @@ internal static class PostgresEventWriter
             {
                 await FlushAsync().ConfigureAwait(false);
                 var before = ChainWalk.IsNoCommit(push.Before) ? null : push.Before;
-                var commits = DistinctInOrder(push.Commits ?? []);
-                var shas = DistinctInOrder([.. commits, push.After]);
+                var commits = DistinctValues.InOrder(push.Commits ?? []);
+                var shas = DistinctValues.InOrder([.. commits, push.After]);
                 var commitsJson = JsonSerializer.Serialize(commits, StorageJson.Relaxed.ListString);
                 await using var batch = new NpgsqlBatch(connection, transaction);
                 batch.BatchCommands.Add(BatchCommand(
@@ -306,7 +380,7 @@ internal static class PostgresEventWriter
                 var version = new DeploymentVersion(
                     deployment.System, deployment.Environment, deployment.Identifier, deployment.Timestamp, deployment.Result, deployment.Rework,
                     deployment.Commit, deployment.Teams ?? [],
-                    DistinctInOrder(deployment.Changes ?? []), Gap: null);
+                    DistinctValues.InOrder(deployment.Changes ?? []), Gap: null);
                 if (version.Changes.Count == 0 && !string.IsNullOrEmpty(deployment.Commit))
                 {
                     // Stored as if it had listed the commits of its chain (SPEC §4.4), as on SQLite.
@@ -319,40 +393,6 @@ internal static class PostgresEventWriter
             }
 
             return final;
-        }
-
-        /// <summary>Upserts the deployments.</summary>
-        public void SaveDeployments(Dictionary<DeploymentKey, DeploymentVersion> deployments)
-        {
-            if (deployments.Count == 0)
-            {
-                return;
-            }
-
-            // No row lock is needed on top: the system's advisory lock keeps other writers out.
-            const string Sql = """
-                INSERT INTO deployments AS d (org, system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
-                SELECT @org, u.system, u.env, u.id, u.ts, u.result, u.rework, u.commit_sha, u.teams::json, u.changes::json, u.chain_gap
-                FROM unnest(@systems::text[], @envs::text[], @ids::text[], @times::bigint[], @results::smallint[],
-                            @reworks::boolean[], @commits::text[], @teams::text[], @changes::text[], @gaps::text[])
-                    AS u(system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
-                ON CONFLICT (org, system, env, id) DO UPDATE SET
-                    ts = excluded.ts, result = excluded.result, rework = excluded.rework, commit_sha = excluded.commit_sha,
-                    teams = excluded.teams, changes = excluded.changes, chain_gap = excluded.chain_gap
-                """;
-            var versions = deployments.Values;
-            Queue(
-                Sql,
-                ("systems", versions.Select(v => v.System).ToArray()),
-                ("envs", versions.Select(v => v.Env).ToArray()),
-                ("ids", versions.Select(v => v.Id).ToArray()),
-                ("times", versions.Select(v => v.Ts).ToArray()),
-                ("results", versions.Select(v => (short)v.Result).ToArray()),
-                ("reworks", versions.Select(v => v.Rework).ToArray()),
-                ("commits", versions.Select(v => v.Commit).ToArray()),
-                ("teams", versions.Select(v => JsonSerializer.Serialize(v.Teams, StorageJson.Relaxed.IReadOnlyListString)).ToArray()),
-                ("changes", versions.Select(v => JsonSerializer.Serialize(v.Changes, StorageJson.Relaxed.ListString)).ToArray()),
-                ("gaps", versions.Select(v => v.Gap).ToArray()));
         }
 
         /// <summary>Upserts the folded incidents.</summary>
@@ -393,7 +433,7 @@ internal static class PostgresEventWriter
             }
 
             const string Sql = "INSERT INTO event_feed (org, events) VALUES (@org, @events)";
-            _feed = PostgresFeed.Encode(saved);
+            _feed ??= PostgresFeed.Encode(saved);
             Queue(Sql, ("events", _feed.Bytes));
         }
 
@@ -517,11 +557,21 @@ internal static class PostgresEventWriter
                 finally
                 {
                     await batch.DisposeAsync().ConfigureAwait(false);
-                    _feed?.Dispose();
-                    _feed = null;
                 }
             }
         }
+
+        private async Task DropPendingAsync()
+        {
+            if (_pending is { } batch)
+            {
+                _pending = null;
+                await batch.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Gives back the feed row's buffer.</summary>
+        public void Dispose() => _feed?.Dispose();
 
         private NpgsqlCommand Command(string sql, params (string Name, object? Value)[] parameters)
         {

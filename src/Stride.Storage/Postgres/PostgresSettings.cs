@@ -40,6 +40,15 @@ internal static class PostgresSettings
             builder.MaxAutoPrepare = 64;
         }
 
+        // A request of 5,000 events sends about a megabyte of parameters: with Npgsql's 8 KB write
+        // buffer that was over a hundred flushes, each restarting the command's timeout timer (a lock
+        // shared by every connection). 64 KB a pooled connection is little memory.
+        if (!connectionString.Contains("Write Buffer Size", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("WriteBufferSize", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.WriteBufferSize = 64 * 1024;
+        }
+
         builder.ApplicationName ??= "stride";
         return new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }

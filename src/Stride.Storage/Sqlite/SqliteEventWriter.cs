@@ -166,7 +166,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         ArgumentNullException.ThrowIfNull(push.System);
         ArgumentNullException.ThrowIfNull(push.After);
         var before = ChainWalk.IsNoCommit(push.Before) ? null : push.Before;
-        var commits = JsonSerializer.Serialize(DistinctInOrder(push.Commits ?? []), StorageJson.Relaxed.ListString);
+        var commits = JsonSerializer.Serialize(DistinctValues.InOrder(push.Commits ?? []), StorageJson.Relaxed.ListString);
         (_upsertPush ??= Prepare(PushSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
         (_upsertPushCommits ??= Prepare(CommitsSql, "$org", "$system", "$after", "$before", "$commits")).Execute(org, push.System, push.After, before, commits);
         RewalkChains(org, push);
@@ -188,7 +188,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
             WHERE org = $org AND system = $system
               AND chain_gap IN (SELECT value FROM json_each($shas))
             """;
-        var shas = JsonSerializer.Serialize(DistinctInOrder([.. push.Commits ?? [], push.After]), StorageJson.Relaxed.ListString);
+        var shas = JsonSerializer.Serialize(DistinctValues.InOrder([.. push.Commits ?? [], push.After]), StorageJson.Relaxed.ListString);
         var waiting = new List<Deployment>();
         using (var reader = (_deploymentsAtGap ??= Prepare(Sql, "$org", "$system", "$shas")).Query(org, push.System, shas))
         {
@@ -270,7 +270,7 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
 
     private void ApplyDeployment(long org, Deployment deployment)
     {
-        var changes = DistinctInOrder(deployment.Changes ?? []);
+        var changes = DistinctValues.InOrder(deployment.Changes ?? []);
         string? gap = null;
         if (changes.Count == 0 && !string.IsNullOrEmpty(deployment.Commit))
         {
@@ -319,21 +319,6 @@ internal sealed class SqliteEventWriter(SqliteConnection connection) : IDisposab
         var statement = new SqliteStatement(_connection, sql, parameterNames);
         _statements.Add(statement);
         return statement;
-    }
-
-    private static List<string> DistinctInOrder(IReadOnlyList<string> values)
-    {
-        var seen = new HashSet<string>(values.Count, StringComparer.Ordinal);
-        var result = new List<string>(values.Count);
-        foreach (var value in values)
-        {
-            if (seen.Add(value))
-            {
-                result.Add(value);
-            }
-        }
-
-        return result;
     }
 }
 
