@@ -53,9 +53,19 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
     public async Task<OrganizationIndex> ReadAsync(long organization, CancellationToken ct)
     {
         var kept = _kept.GetOrAdd(organization, _ => new Kept());
+
+        // A check begun after this call began saw every write committed before it: reads side by side
+        // (a window and the one before it, a dashboard's parts) share one check.
+        var begun = Interlocked.Read(ref kept.ChecksBegun);
         await kept.Gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            if (kept.Index is { } checkedIndex && kept.CheckDone > begun)
+            {
+                return checkedIndex;
+            }
+
+            var check = Interlocked.Increment(ref kept.ChecksBegun);
             var now = time.GetUtcNow();
             if (kept.Index is { } index && now - kept.CheckedAt <= MaxAge)
             {
@@ -86,6 +96,7 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
             }
 
             kept.CheckedAt = now;
+            kept.CheckDone = check;
             return kept.Index;
         }
         finally
@@ -207,5 +218,11 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
         public string Seen { get; set; } = "";
 
         public DateTimeOffset CheckedAt { get; set; }
+
+        /// <summary>How many checks have begun: the number of each, in order (written under the gate, read before it).</summary>
+        public long ChecksBegun;
+
+        /// <summary>The number of the last check that brought <see cref="Index"/> up to date (0: none).</summary>
+        public long CheckDone;
     }
 }
