@@ -146,40 +146,6 @@ public sealed record DayFacts(
             unresolved);
     }
 
-    /// <summary>
-    /// The same facts with the deployments, lead times and incidents of every whole UTC day
-    /// inside the range summarized (<see cref="WindowFacts.Days"/>), and the incidents open since before the range
-    /// counted (<see cref="WindowFacts.OpenBefore"/>): what a store keeping days does, done the slow way.
-    /// </summary>
-    public static WindowFacts Summarize(WindowFacts facts)
-    {
-        ArgumentNullException.ThrowIfNull(facts);
-        var (first, end) = WholeDays(facts.From, facts.To);
-        bool Summarized(long timestamp) => DayOf(timestamp) is var day && day >= first && day < end;
-        bool Resolved(IncidentFact i) => i.Resolved is { } resolved && Summarized(resolved);
-        bool OpenBefore(IncidentFact i) => i.Resolved is null && i.Created < facts.From;
-        bool Unresolved(IncidentFact i) => i.Resolved is null && Summarized(i.Created);
-        var deployments = facts.Deployments.Where(d => Summarized(d.Timestamp)).ToLookup(d => DayOf(d.Timestamp));
-        var leadTimes = facts.LeadTimes.Where(l => Summarized(l.DeployedAt)).ToLookup(l => DayOf(l.DeployedAt));
-        var incidents = facts.Incidents.Where(Resolved).ToLookup(i => DayOf(i.Resolved!.Value));
-        var unresolved = facts.Incidents.Where(Unresolved).ToLookup(i => DayOf(i.Created));
-        var days = deployments.Select(g => g.Key)
-            .Union(leadTimes.Select(g => g.Key))
-            .Union(incidents.Select(g => g.Key))
-            .Union(unresolved.Select(g => g.Key))
-            .Order()
-            .Select(day => Of(day, deployments[day], leadTimes[day], incidents[day], unresolved[day].Count()))
-            .ToArray();
-        return facts with
-        {
-            Deployments = [.. facts.Deployments.Where(d => !Summarized(d.Timestamp))],
-            LeadTimes = [.. facts.LeadTimes.Where(l => !Summarized(l.DeployedAt))],
-            Incidents = [.. facts.Incidents.Where(i => !Resolved(i) && !Unresolved(i) && !OpenBefore(i))],
-            Days = days,
-            OpenBefore = facts.OpenBefore + facts.Incidents.Count(OpenBefore),
-        };
-    }
-
     /// <summary>Whether no window's edge inside <c>(from, to)</c> cuts a UTC day, so that facts summarized by day serve them all.</summary>
     public static bool CutNoDay(long from, long to, IEnumerable<(long Start, long End)> windows)
     {

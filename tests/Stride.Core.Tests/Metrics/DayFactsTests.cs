@@ -16,7 +16,7 @@ public sealed class DayFactsTests
     {
         var random = new Random(seed);
         var facts = RandomFacts(random);
-        var summarized = DayFacts.Summarize(facts);
+        var summarized = Summarize(facts);
         Assert.NotEmpty(summarized.Days);
         Assert.Equal(facts.Incidents.Count(i => i.Resolved is null && i.Created < facts.From), summarized.OpenBefore);
 
@@ -36,7 +36,7 @@ public sealed class DayFactsTests
         var random = new Random(seed);
         var facts = RandomFacts(random);
         var listed = MetricsEngine.Prepare(facts);
-        var summarized = MetricsEngine.Prepare(DayFacts.Summarize(facts));
+        var summarized = MetricsEngine.Prepare(Summarize(facts));
         var (firstDay, endDay) = DayFacts.WholeDays(facts.From, facts.To);
         var edges = new List<long> { facts.From };
         for (var day = firstDay; day <= endDay; day += random.Next(1, 9))
@@ -58,7 +58,7 @@ public sealed class DayFactsTests
     public void AWindowThatCutsASummarizedDayIsRefused()
     {
         var from = Some.Instant;
-        var facts = DayFacts.Summarize(Some.Facts(from, from + (3 * Day), deployments: [new(from + Day + Hour, false, false)]));
+        var facts = Summarize(Some.Facts(from, from + (3 * Day), deployments: [new(from + Day + Hour, false, false)]));
 
         var prepared = MetricsEngine.Prepare(facts);
 
@@ -114,5 +114,39 @@ public sealed class DayFactsTests
             created,
             random.Next(3) == 0 ? null : created + random.Next(0, 5 * (int)Day),
             random.Next(2) == 0 ? null : created - Hour);
+    }
+
+    /// <summary>
+    /// The same facts with the deployments, lead times and incidents of every whole UTC day
+    /// inside the range summarized (<see cref="WindowFacts.Days"/>), and the incidents open since before the range
+    /// counted (<see cref="WindowFacts.OpenBefore"/>): what a store's index keeps, done the slow way (the reference the tests compare with).
+    /// </summary>
+    private static WindowFacts Summarize(WindowFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var (first, end) = DayFacts.WholeDays(facts.From, facts.To);
+        bool Summarized(long timestamp) => DayFacts.DayOf(timestamp) is var day && day >= first && day < end;
+        bool Resolved(IncidentFact i) => i.Resolved is { } resolved && Summarized(resolved);
+        bool OpenBefore(IncidentFact i) => i.Resolved is null && i.Created < facts.From;
+        bool Unresolved(IncidentFact i) => i.Resolved is null && Summarized(i.Created);
+        var deployments = facts.Deployments.Where(d => Summarized(d.Timestamp)).ToLookup(d => DayFacts.DayOf(d.Timestamp));
+        var leadTimes = facts.LeadTimes.Where(l => Summarized(l.DeployedAt)).ToLookup(l => DayFacts.DayOf(l.DeployedAt));
+        var incidents = facts.Incidents.Where(Resolved).ToLookup(i => DayFacts.DayOf(i.Resolved!.Value));
+        var unresolved = facts.Incidents.Where(Unresolved).ToLookup(i => DayFacts.DayOf(i.Created));
+        var days = deployments.Select(g => g.Key)
+            .Union(leadTimes.Select(g => g.Key))
+            .Union(incidents.Select(g => g.Key))
+            .Union(unresolved.Select(g => g.Key))
+            .Order()
+            .Select(day => DayFacts.Of(day, deployments[day], leadTimes[day], incidents[day], unresolved[day].Count()))
+            .ToArray();
+        return facts with
+        {
+            Deployments = [.. facts.Deployments.Where(d => !Summarized(d.Timestamp))],
+            LeadTimes = [.. facts.LeadTimes.Where(l => !Summarized(l.DeployedAt))],
+            Incidents = [.. facts.Incidents.Where(i => !Resolved(i) && !Unresolved(i) && !OpenBefore(i))],
+            Days = days,
+            OpenBefore = facts.OpenBefore + facts.Incidents.Count(OpenBefore),
+        };
     }
 }
