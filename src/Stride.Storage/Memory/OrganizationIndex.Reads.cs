@@ -6,11 +6,15 @@ namespace Stride.Storage.Memory;
 /// <summary>The reads: window facts, lists a page at a time, and the lookups.</summary>
 internal sealed partial class OrganizationIndex
 {
-    /// <summary>The facts of <c>[from, to)</c> in one environment, for some systems (normalized) or all (empty).</summary>
+    /// <summary>The facts of <c>[from, to)</c> in one environment, for some systems or all (empty); names as callers give them.</summary>
     /// <param name="byDay">Whether whole UTC days may come summarized (<see cref="WindowFacts.Days"/>), which they do for all
     /// systems, and incidents open since before the window counted (<see cref="WindowFacts.OpenBefore"/>).</param>
-    public WindowFacts Facts(long from, long to, string env, IReadOnlyCollection<string> systems, bool byDay = false)
+    public WindowFacts Facts(long from, long to, string environmentName, IReadOnlyList<string> selected, bool byDay = false)
     {
+        ArgumentNullException.ThrowIfNull(selected);
+        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
+        var env = EnvironmentName.Normalize(environmentName);
+        var systems = selected.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList();
         _lock.EnterReadLock();
         try
         {
@@ -118,14 +122,16 @@ internal sealed partial class OrganizationIndex
     private static IncidentFact Fact(IncidentNode incident, string env)
         => new(incident.Created, incident.Resolved, incident.AttributedIn(env)?.Timestamp);
 
-    /// <summary>The latest successful deployment of a system in an environment (ties: greatest identifier).</summary>
-    public LatestDeployment? Latest(string system, string env)
+    /// <summary>The latest successful deployment of a system in an environment (ties: greatest identifier); names as callers give them.</summary>
+    public LatestDeployment? Latest(string system, string environment)
     {
+        ArgumentNullException.ThrowIfNull(system);
         _lock.EnterReadLock();
         try
         {
-            return _systems.TryGetValue(system, out var node) && node.Environments.TryGetValue(env, out var environment)
-                && environment.Successful.Last is { } last
+            return _systems.TryGetValue(SystemName.Normalize(system), out var node)
+                && node.Environments.TryGetValue(EnvironmentName.Normalize(environment), out var env)
+                && env.Successful.Last is { } last
                 ? new LatestDeployment(last.System, last.Env, last.Id, last.Timestamp, last.Commit)
                 : null;
         }

@@ -46,22 +46,11 @@ public sealed partial class PostgresStore
 
     private async Task<WindowFacts> ReadFactsAsync(
         long organization, long from, long to, string environment, IReadOnlyList<string> systems, bool byDay, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(systems);
-        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
-        var env = EnvironmentName.Normalize(environment);
-        var selected = systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList();
-        var index = await _indexes.ReadAsync(organization, ct).ConfigureAwait(false);
-        return index.Facts(from, to, env, selected, byDay);
-    }
+        => (await _indexes.ReadAsync(organization, ct).ConfigureAwait(false)).Facts(from, to, environment, systems, byDay);
 
     /// <inheritdoc />
     public async Task<LatestDeployment?> FindLatestDeploymentAsync(long organization, string system, string environment, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(system);
-        var index = await _indexes.ReadAsync(organization, ct).ConfigureAwait(false);
-        return index.Latest(SystemName.Normalize(system), EnvironmentName.Normalize(environment));
-    }
+        => (await _indexes.ReadAsync(organization, ct).ConfigureAwait(false)).Latest(system, environment);
 
     /// <summary>Deletes the feed rows no node needs any more, and drops the indexes not read for a while; at most once a minute per process.</summary>
     /// <remarks>

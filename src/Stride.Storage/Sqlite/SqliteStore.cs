@@ -126,20 +126,11 @@ public sealed partial class SqliteStore : IStrideStore
         => ReadFacts(organization, from, to, environment, systems, byDay: true);
 
     private Task<WindowFacts> ReadFacts(long organization, long from, long to, string environment, IReadOnlyList<string> systems, bool byDay)
-    {
-        ArgumentNullException.ThrowIfNull(systems);
-        ArgumentOutOfRangeException.ThrowIfLessThan(to, from);
-        var env = EnvironmentName.Normalize(environment);
-        var selected = systems.Select(SystemName.Normalize).Distinct(StringComparer.Ordinal).ToList();
-        return Task.FromResult(_index[organization].Facts(from, to, env, selected, byDay));
-    }
+        => Task.FromResult(_index[organization].Facts(from, to, environment, systems, byDay));
 
     /// <inheritdoc />
     public Task<LatestDeployment?> FindLatestDeploymentAsync(long organization, string system, string environment, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(system);
-        return Task.FromResult(_index[organization].Latest(SystemName.Normalize(system), EnvironmentName.Normalize(environment)));
-    }
+        => Task.FromResult(_index[organization].Latest(system, environment));
 
     /// <inheritdoc />
     public async Task<bool> IsReadyAsync(CancellationToken ct)
