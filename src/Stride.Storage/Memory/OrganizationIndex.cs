@@ -113,26 +113,33 @@ internal sealed partial class OrganizationIndex
         // A change keeps the earliest time pushed for it.
         var system = System(change.System);
         var node = system.Change(change.Identifier);
-        if (node.Timestamp is { } stored)
+        var stored = node.Timestamp;
+        if (stored <= change.Timestamp)
         {
-            if (change.Timestamp >= stored)
-            {
-                return;
-            }
-
-            system.Changes.Remove(node);
+            return;
         }
 
         MoveLeadTimes(node, change.Timestamp);
-        node.Timestamp = change.Timestamp;
         if (_building)
         {
-            system.Changes.Append(node);
+            // Unsorted until built, and sorted by the time it holds then: a change loaded again (from
+            // several feed rows) is appended once.
+            node.Timestamp = change.Timestamp;
+            if (stored is null)
+            {
+                system.Changes.Append(node);
+            }
+
+            return;
         }
-        else
+
+        if (stored is not null)
         {
-            system.Changes.Insert(node);
+            system.Changes.Remove(node);
         }
+
+        node.Timestamp = change.Timestamp;
+        system.Changes.Insert(node);
     }
 
     private void ApplyDeployment(Deployment deployment)

@@ -9,16 +9,22 @@ namespace Stride.Storage.Postgres;
 /// <remarks>
 /// <para>The same rules as <c>SqliteEventWriter</c> (SPEC §2), applied per request rather than per event:
 /// the request's events are folded in memory into the final state of each key (a change's earliest
-/// time, a deployment's last version, an incident's fields), stored with a handful of set-based
-/// statements (array parameters), and that final state is added to <c>event_feed</c> as one row, from
-/// which every node's in-memory index (<see cref="PostgresIndexes"/>) derives the facts.</para>
+/// time, a deployment's last version, an incident's fields), and that final state is added to
+/// <c>event_feed</c> as one row, from which every node's in-memory index (<see cref="PostgresIndexes"/>)
+/// derives the facts. Deployments and incidents are also stored in their tables, with a few set-based
+/// statements (array parameters): the chain walk and the incidents' merge read them back.</para>
+/// <para>Changes are stored in the feed row only, which is kept for good when it holds any. A change
+/// is never read back while writing, and its one rule (the earliest time wins) is applied by the
+/// index, in whatever order its pushes come: so a change costs the database a few dozen bytes of one
+/// row rather than a row and an index entry of its own, most of a batch's work.</para>
 /// <para>Only commit-chain work goes row by row: pushes (webhook rate), and deployments that list no
 /// changes but name a commit, which take their changes from the chain as it stands at their place in
 /// the list (pushes first, then deployments in list order, as on SQLite).</para>
-/// <para>Concurrency: the transaction first takes an advisory lock per (organization, system) it touches,
-/// in the order of the lock keys, so two requests never wait on each other crosswise, and writes nothing
-/// before: its transaction id, which orders its feed row, is taken after every earlier writer of its
-/// systems committed. Requests for other systems run alongside.</para>
+/// <para>Concurrency: the transaction first takes an advisory lock per (organization, system) it stores a
+/// deployment, incident or push of, in the order of the lock keys, so two requests never wait on each
+/// other crosswise, and writes nothing before: its transaction id, which orders its feed row, is taken
+/// after every earlier writer of those systems committed. Changes need no lock (their rule does not
+/// depend on order), and requests for other systems run alongside.</para>
 /// </remarks>
 internal static class PostgresEventWriter
 {
@@ -37,20 +43,15 @@ internal static class PostgresEventWriter
         // Everything is read and checked before the first statement: a request that cannot be stored
         // whole costs the database nothing.
         var request = Request.Read(events, ct);
-        if (request.Systems.Count == 0)
-        {
-            return 0;
-        }
-
         using var writer = new Writer(connection, transaction, organization, ct);
-        writer.LockSystems(request.Systems);
+        writer.LockSystems(request.Locked);
         var rewalked = await writer.UpsertPushesAsync(request.Pushes).ConfigureAwait(false);
         var deployments = await writer.ResolveDeploymentsAsync(rewalked, request.Deployments).ConfigureAwait(false);
         var saved = request.Saved(deployments.Values);
-        await writer.SaveAsync(request.Changes, deployments, () =>
+        await writer.SaveAsync(deployments, () =>
         {
             writer.UpsertIncidents(request.Incidents);
-            writer.AddToFeed(saved);
+            writer.AddToFeed(saved, holdsChanges: request.Changes.Count > 0);
         }).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return events.Count - request.Pushes.Count;
@@ -74,7 +75,8 @@ internal static class PostgresEventWriter
         /// <summary>Each incident key's pushes folded: the last creation time, the last resolution and name given.</summary>
         public Dictionary<(string System, string Id), (long Created, long? Resolved, string? Deployment)> Incidents { get; } = [];
 
-        public HashSet<string> Systems { get; } = new(StringComparer.Ordinal);
+        /// <summary>The systems whose lock the request takes: those of its deployments, incidents and pushes.</summary>
+        public HashSet<string> Locked { get; } = new(StringComparer.Ordinal);
 
         public static Request Read(IReadOnlyList<Event> events, CancellationToken ct)
         {
@@ -104,12 +106,14 @@ internal static class PostgresEventWriter
                         ArgumentNullException.ThrowIfNull(push.System);
                         ArgumentNullException.ThrowIfNull(push.After);
                         request.Pushes.Add(push);
+                        request.Locked.Add(push.System);
                         break;
                     case Deployment deployment:
                         ArgumentNullException.ThrowIfNull(deployment.System);
                         ArgumentNullException.ThrowIfNull(deployment.Identifier);
                         ArgumentNullException.ThrowIfNull(deployment.Environment);
                         request.Deployments.Add(deployment);
+                        request.Locked.Add(deployment.System);
                         break;
                     case Incident incident:
                         ArgumentNullException.ThrowIfNull(incident.System);
@@ -119,12 +123,11 @@ internal static class PostgresEventWriter
                             ? (incident.TimestampCreated, incident.TimestampResolved ?? earlier.Resolved, incident.Deployment ?? earlier.Deployment)
                             : (incident.TimestampCreated, incident.TimestampResolved, incident.Deployment);
                         request.Incidents[incidentKey] = folded;
+                        request.Locked.Add(incident.System);
                         break;
                     default:
                         throw new ArgumentException($"Event {i} is of unknown type {e?.GetType().Name ?? "null"}.", nameof(events));
                 }
-
-                request.Systems.Add(e.System);
             }
 
             ct.ThrowIfCancellationRequested();
@@ -174,9 +177,14 @@ internal static class PostgresEventWriter
         // The encoded feed row, in a rented buffer given back when the writer is disposed.
         private PostgresFeed.Encoded? _feed;
 
-        /// <summary>Takes the lock of each system of the request.</summary>
+        /// <summary>Takes the lock of each of the systems.</summary>
         public void LockSystems(HashSet<string> systems)
         {
+            if (systems.Count == 0)
+            {
+                return;
+            }
+
             // One transaction-scoped lock per system, taken in the order of the lock keys (the sorted
             // subquery feeds the aggregate row by row): two requests sharing systems queue on the first
             // shared one instead of each holding one the other wants. Hash collisions only make two
@@ -190,36 +198,35 @@ internal static class PostgresEventWriter
         }
 
         /// <summary>
-        /// Stores the changes and deployments, then queues <paramref name="queueRest"/>: first as keys never
-        /// stored, under a savepoint; should one be stored already, rolled back to it and upserted.
+        /// Stores the deployments, then queues <paramref name="queueRest"/>: first as keys never stored,
+        /// under a savepoint; should one be stored already, rolled back to it and upserted.
         /// </summary>
         /// <remarks>
-        /// <para>Most requests bring only new keys (a pipeline reports each change and deployment once), and a
-        /// plain insert of a new row costs about half as much as an upsert's speculative insertion (which
-        /// probes the key, inserts, and logs the insertion's confirmation). A retried or re-sent request
-        /// then costs the rolled-back inserts on top of its upserts.</para>
-        /// <para>The changes, most of the database's work, are sent first; the deployments and the rest are
-        /// encoded while the database inserts them.</para>
+        /// <para>Most requests bring only new keys (a pipeline reports each deployment once), and a plain
+        /// insert of a new row costs about half as much as an upsert's speculative insertion (which probes
+        /// the key, inserts, and logs the insertion's confirmation). A retried or re-sent request then
+        /// costs the rolled-back insert on top of its upsert.</para>
+        /// <para>The deployments are sent first; the rest (the feed row) is encoded while the database
+        /// inserts them.</para>
         /// </remarks>
-        public async Task SaveAsync(Dictionary<(string System, string Id), long> changes, Dictionary<DeploymentKey, DeploymentVersion> deployments, Action queueRest)
+        public async Task SaveAsync(Dictionary<DeploymentKey, DeploymentVersion> deployments, Action queueRest)
         {
-            if (changes.Count + deployments.Count > 0)
+            if (deployments.Count > 0)
             {
                 Queue("SAVEPOINT new_keys");
-                InsertChanges(changes, orUpdate: false);
-                var changesSent = TryFlushAsNewAsync();
                 InsertDeployments(deployments, orUpdate: false);
+                var deploymentsSent = TryFlushAsNewAsync();
                 Queue("RELEASE SAVEPOINT new_keys");
                 queueRest();
-                if (await changesSent.ConfigureAwait(false) && await TryFlushAsNewAsync().ConfigureAwait(false))
+                if (await deploymentsSent.ConfigureAwait(false))
                 {
+                    await FlushAsync().ConfigureAwait(false);
                     return;
                 }
 
                 // What was queued after the failed statement did not run.
                 await DropPendingAsync().ConfigureAwait(false);
                 Queue("ROLLBACK TO SAVEPOINT new_keys");
-                InsertChanges(changes, orUpdate: true);
                 InsertDeployments(deployments, orUpdate: true);
             }
 
@@ -227,7 +234,7 @@ internal static class PostgresEventWriter
             await FlushAsync().ConfigureAwait(false);
         }
 
-        /// <summary>Sends the queued statements; false when an insert as new met a stored key (the transaction then waits for its rollback to the savepoint).</summary>
+        /// <summary>Sends the queued statements; false when the insert as new met a stored key (the transaction then waits for its rollback to the savepoint).</summary>
         private async Task<bool> TryFlushAsNewAsync()
         {
             try
@@ -235,30 +242,10 @@ internal static class PostgresEventWriter
                 await FlushAsync().ConfigureAwait(false);
                 return true;
             }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName is "changes" or "deployments")
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.TableName == "deployments")
             {
                 return false;
             }
-        }
-
-        private void InsertChanges(Dictionary<(string System, string Id), long> changes, bool orUpdate)
-        {
-            if (changes.Count == 0)
-            {
-                return;
-            }
-
-            // The WHERE leaves a stored row alone when the push is not earlier.
-            const string Sql = """
-                INSERT INTO changes AS c (org, system, id, ts)
-                SELECT @org, u.system, u.id, u.ts FROM unnest(@systems::text[], @ids::text[], @times::bigint[]) AS u(system, id, ts)
-                """;
-            const string OrUpdate = " ON CONFLICT (org, system, id) DO UPDATE SET ts = excluded.ts WHERE excluded.ts < c.ts";
-            Queue(
-                orUpdate ? Sql + OrUpdate : Sql,
-                ("systems", changes.Keys.Select(k => k.System).ToArray()),
-                ("ids", changes.Keys.Select(k => k.Id).ToArray()),
-                ("times", changes.Values.ToArray()));
         }
 
         private void InsertDeployments(Dictionary<DeploymentKey, DeploymentVersion> deployments, bool orUpdate)
@@ -425,16 +412,18 @@ internal static class PostgresEventWriter
         }
 
         /// <summary>Adds the request's saved events to the feed, as one row under this transaction's id.</summary>
-        public void AddToFeed(List<Event> saved)
+        /// <param name="saved">The events, as <see cref="Request.Saved"/> lists them.</param>
+        /// <param name="holdsChanges">Whether the events hold changes: the row is then their only store, and kept for good.</param>
+        public void AddToFeed(List<Event> saved, bool holdsChanges)
         {
             if (saved.Count == 0)
             {
                 return;
             }
 
-            const string Sql = "INSERT INTO event_feed (org, events) VALUES (@org, @events)";
+            const string Sql = "INSERT INTO event_feed (org, events, holds_changes) VALUES (@org, @events, @holdsChanges)";
             _feed ??= PostgresFeed.Encode(saved);
-            Queue(Sql, ("events", _feed.Bytes));
+            Queue(Sql, ("events", _feed.Bytes), ("holdsChanges", holdsChanges));
         }
 
         /// <summary>

@@ -13,16 +13,16 @@ namespace Stride.Storage.Postgres;
 /// brought up to date from <c>event_feed</c> before every read.
 /// </summary>
 /// <remarks>
-/// <para>A node holds nothing the database does not: an index is built from the event tables, with the
-/// snapshot it was read in, and every read first applies the feed rows of the transactions that
+/// <para>A node holds nothing the database does not: an index is built from the event tables and the
+/// feed rows that hold changes (their only store), with the snapshot it was read in, and every read first applies the feed rows of the transactions that
 /// snapshot did not see, in transaction id order, and keeps the snapshot of that check. So a write
 /// acknowledged by any node is in the next read on every node, and a read costs one round trip plus
 /// the work of its window.</para>
 /// <para>Applying a row again is harmless: every event is an upsert and, for each key, the latest write
 /// is applied last. So a check cut short (cancelled, or the connection lost) leaves the index ahead of
 /// its snapshot, and the next check applies those rows again.</para>
-/// <para>Feed rows are deleted after <see cref="FeedKept"/>; an index not checked for
-/// <see cref="MaxAge"/> (half of it) is dropped and built again from the tables when next read. That
+/// <para>Feed rows without changes are deleted after <see cref="FeedKept"/>; an index not checked for
+/// <see cref="MaxAge"/> (half of it) is dropped and built again when next read. That
 /// assumes no write transaction stays open for half an hour, which the writer's never do (they are one
 /// request's events).</para>
 /// </remarks>
@@ -43,7 +43,8 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
         """;
 
     private const string SnapshotSql = "SELECT pg_current_snapshot()::text";
-    private const string ChangesSql = "SELECT system, id, ts FROM changes WHERE org = @org";
+    private const string ChangesSql = "SELECT system, id, ts FROM changes WHERE org = @org";   // saved before version 9
+    private const string FeedChangesSql = "SELECT events FROM event_feed WHERE org = @org AND holds_changes";
     private const string DeploymentsSql = "SELECT system, env, id, ts, result, rework, commit_sha, teams::text, changes::text FROM deployments WHERE org = @org";
     private const string IncidentsSql = "SELECT system, id, created, resolved, deployment FROM incidents WHERE org = @org";
 
@@ -75,12 +76,14 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
                 }
                 catch (InvalidDataException)
                 {
-                    // A row this build cannot read (written by a newer one): the tables hold it too.
+                    // A row this build cannot read (written by a newer one). Built again, the index takes
+                    // deployments and incidents from the tables; should the row hold changes, the build
+                    // fails on it too, and the read with it, rather than answer without them.
                     kept.Index = null;
                 }
                 catch (Exception exception) when (exception is not (NpgsqlException or OperationCanceledException))
                 {
-                    // The index failed to take a row: it is built again from the tables, never read half-applied.
+                    // The index failed to take a row: it is built again, never read half-applied.
                     kept.Index = null;
                     throw;
                 }
@@ -148,14 +151,14 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
         return snapshot;
     }
 
-    /// <summary>Builds the organization's index from the tables, in one snapshot, and returns it with that snapshot.</summary>
+    /// <summary>Builds the organization's index from the tables and the feed's changes, in one snapshot, and returns it with that snapshot.</summary>
     private async Task<(OrganizationIndex Index, string Seen)> LoadAsync(long organization, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
-            BatchCommands = { Command(SnapshotSql), Command(ChangesSql), Command(DeploymentsSql), Command(IncidentsSql) },
+            BatchCommands = { Command(SnapshotSql), Command(ChangesSql), Command(FeedChangesSql), Command(DeploymentsSql), Command(IncidentsSql) },
         };
         var index = new OrganizationIndex();
         string seen;
@@ -176,12 +179,27 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
         NpgsqlBatchCommand Command(string sql) => new(sql) { Parameters = { new("org", organization) } };
     }
 
-    /// <summary>The rows of the three event tables, as events: changes, then deployments, then incidents.</summary>
+    /// <summary>The saved events, as the index loads them: changes (of the table, then of the feed), then deployments, then incidents.</summary>
     private static IEnumerable<Event> Saved(NpgsqlDataReader reader, CancellationToken ct)
     {
         while (reader.Read())
         {
             yield return new Change(reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
+        }
+
+        // A feed row holds the deployments and incidents of its transaction too: they are read from the
+        // tables, which hold their latest versions.
+        reader.NextResult();
+        while (reader.Read())
+        {
+            ct.ThrowIfCancellationRequested();
+            foreach (var e in PostgresFeed.Decode(reader.GetFieldValue<byte[]>(0)))
+            {
+                if (e is Change)
+                {
+                    yield return e;
+                }
+            }
         }
 
         reader.NextResult();

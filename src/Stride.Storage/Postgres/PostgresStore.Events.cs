@@ -52,7 +52,7 @@ public sealed partial class PostgresStore
     public async Task<LatestDeployment?> FindLatestDeploymentAsync(long organization, string system, string environment, CancellationToken ct)
         => (await _indexes.ReadAsync(organization, ct).ConfigureAwait(false)).Latest(system, environment);
 
-    /// <summary>Deletes the feed rows no node needs any more, and drops the indexes not read for a while; at most once a minute per process.</summary>
+    /// <summary>Deletes the feed rows no node needs any more (old, and holding no changes), and drops the indexes not read for a while; at most once a minute per process.</summary>
     /// <remarks>
     /// The events are stored before this runs, so a failure here is not the request's: it is let go,
     /// and the next minute's delete takes those rows too.
@@ -67,7 +67,7 @@ public sealed partial class PostgresStore
         }
 
         _indexes.DropStale();
-        const string Sql = "DELETE FROM event_feed WHERE at < extract(epoch FROM clock_timestamp())::bigint - @kept";
+        const string Sql = "DELETE FROM event_feed WHERE at < extract(epoch FROM clock_timestamp())::bigint - @kept AND NOT holds_changes";
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);

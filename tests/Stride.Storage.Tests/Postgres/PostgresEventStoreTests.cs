@@ -129,23 +129,31 @@ public sealed class PostgresEventWriterTests : FreshDatabaseTests
         var org = await store.EnsureOrganizationAsync("acme", Ct);
         await store.AppendAsync(org, [Some.Change("c1", 2_000), Some.Deployment("v1", 3_000, ["c1"])], Ct);
 
-        // New keys listed before and after stored ones: the inserts as new fail part-way, on the change,
-        // and on the deployment in a request of deployments only.
+        // A new deployment listed before and after a stored one: the insert as new fails part-way.
         await store.AppendAsync(org, [Some.Change("c0", 1_500), Some.Change("c1", 1_000), Some.Change("c2", 2_500), Some.Deployment("v2", 3_500, ["c2"])], Ct);
         await store.AppendAsync(org, [Some.Deployment("v0", 2_900, ["c0"]), Some.Deployment("v1", 3_000, ["c1"], DeploymentResult.Failure)], Ct);
         await store.AppendAsync(org, [Some.Change("c1", 1_200), Some.Change("c3", 3_000)], Ct);   // not earlier: c1 keeps 1,000
 
         await using var connection = new NpgsqlConnection(ConnectionString);
         Assert.Equal(
-            ["c0 1500", "c1 1000", "c2 2500", "c3 3000"],
-            await connection.QueryAsync<string>("SELECT id || ' ' || ts FROM changes ORDER BY id"));
-        Assert.Equal(
             ["v0 2900 0 [\"c0\"]", "v1 3000 1 [\"c1\"]", "v2 3500 0 [\"c2\"]"],
             await connection.QueryAsync<string>("SELECT id || ' ' || ts || ' ' || result || ' ' || changes::text FROM deployments ORDER BY id"));
-        Assert.Equal(4L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM event_feed"));   // one row a request, none of a rolled-back insert
 
-        // A node reading the feed and one building its index from the tables agree.
+        // One row a request, none of a rolled-back insert; the changes are in the rows that hold them only.
+        Assert.Equal(
+            ["true", "true", "false", "true"],
+            await connection.QueryAsync<string>("SELECT holds_changes::text FROM event_feed ORDER BY xid"));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM changes"));
+
+        // A node reading the feed and one building its index from the tables and the feed agree.
         await using var fresh = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        var everything = new ListQuery(0, 10_000, EnvironmentName.Production, [], 100, null);
+        Assert.Equal(
+            ["c0 1500", "c1 1000", "c2 2500", "c3 3000"],
+            (await fresh.ListChangesAsync(org, everything, Ct)).Items.Select(c => $"{c.Identifier} {c.Timestamp}").Order());
+        Assert.Equal(
+            (await store.ListChangesAsync(org, everything, Ct)).Items,
+            (await fresh.ListChangesAsync(org, everything, Ct)).Items);
         var facts = await store.ReadFactsAsync(org, 0, 10_000, EnvironmentName.Production, [], Ct);
         Assert.Equal([new LeadTimeFact(2_900, 1_500), new LeadTimeFact(3_500, 2_500)], facts.LeadTimes.OrderBy(l => l.DeployedAt));
         Assert.Equal(

@@ -133,18 +133,23 @@ public sealed class PostgresIndexesTests : FreshDatabaseTests
     }
 
     [Fact]
-    public async Task FeedRowsOlderThanAnHourAreDeletedByTheNextWriteOfTheMinute()
+    public async Task FeedRowsOlderThanAnHourAreDeletedByTheNextWriteOfTheMinuteUnlessTheyHoldChanges()
     {
         await using var writer = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
         var org = await writer.EnsureOrganizationAsync("acme", Ct);
-        await writer.AppendAsync(org, [Some.Deployment("v1")], Ct);
+        await writer.AppendAsync(org, [Some.Deployment("v1", Day * 11, ["c1"])], Ct);
+        await writer.AppendAsync(org, [Some.Change("c1", Day * 10)], Ct);   // its row is the change's only store
         await ExecuteAsync($"UPDATE event_feed SET at = at - {(long)PostgresIndexes.FeedKept.TotalSeconds + 5}");
-        await writer.AppendAsync(org, [Some.Deployment("v2")], Ct);
-        Assert.Equal(2L, await CountFeedRowsAsync());   // pruned at most once a minute: the first write did
+        await writer.AppendAsync(org, [Some.Deployment("v2", Day * 12)], Ct);
+        Assert.Equal(3L, await CountFeedRowsAsync());   // pruned at most once a minute: the first write did
 
         Time.Advance(TimeSpan.FromMinutes(1));
-        await writer.AppendAsync(org, [Some.Deployment("v3")], Ct);
-        Assert.Equal(2L, await CountFeedRowsAsync());   // v2's and v3's
+        await writer.AppendAsync(org, [Some.Deployment("v3", Day * 13)], Ct);
+        Assert.Equal(3L, await CountFeedRowsAsync());   // c1's, v2's and v3's
+
+        await using var fresh = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        var facts = await fresh.ReadFactsAsync(org, From, To, EnvironmentName.Production, [], Ct);
+        Assert.Equal([new LeadTimeFact(Day * 11, Day * 10)], facts.LeadTimes);
     }
 
     /// <summary>The store's metrics are those of a store that has just built its index from the tables; returns them.</summary>

@@ -141,6 +141,47 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
+    public async Task ChangesSavedInTheirTableBeforeTheFeedHeldThemAreReadWithThoseSavedSince()
+    {
+        var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);
+        try
+        {
+            // A database as the build before changes moved into the feed (version 8) left it.
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync(Ct);
+                await PostgresMigrator.MigrateAsync(connection, upTo: 8, Ct);
+                await connection.ExecuteAsync("""
+                    INSERT INTO organizations (id, name, created_at) VALUES (1, 'acme', 0);
+                    INSERT INTO changes (org, system, id, ts) VALUES (1, 'a', 'c1', 1000), (1, 'a', 'c2', 1600);
+                    INSERT INTO deployments (org, system, env, id, ts, result, rework, commit_sha, teams, changes, chain_gap)
+                    VALUES (1, 'a', 'production', 'v1', 2000, 0, false, NULL, '[]', '["c1", "c2"]', NULL);
+                    """);
+            }
+
+            await using (var writer = await PostgresStore.OpenAsync(connectionString, _time, Ct))
+            {
+                await writer.AppendAsync(1, [new Change("a", "c1", 900), new Change("a", "c3", 1700), new Change("a", "c2", 1800)], Ct);
+                await writer.AppendAsync(1, [new Deployment("a", "v2", 2100, "production", DeploymentResult.Success, ["c3"], [], null, false)], Ct);
+            }
+
+            await using var store = await PostgresStore.OpenAsync(connectionString, _time, Ct);
+            var v1 = await store.FindDeploymentAsync(1, "a", "production", "v1", Ct);
+            Assert.Equal([new DeploymentChange("c1", 900, 1100, true), new DeploymentChange("c2", 1600, 400, true)], v1!.Changes);
+            var v2 = await store.FindDeploymentAsync(1, "a", "production", "v2", Ct);
+            Assert.Equal([new DeploymentChange("c3", 1700, 400, true)], v2!.Changes);
+
+            await using var connection2 = new NpgsqlConnection(connectionString);
+            Assert.Equal(2L, await connection2.ExecuteScalarAsync<long>("SELECT count(*) FROM changes"));
+            Assert.Equal(1L, await connection2.ExecuteScalarAsync<long>("SELECT count(*) FROM event_feed WHERE holds_changes"));
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [Fact]
     public async Task ADatabaseOfANewerSchemaIsRefused()
     {
         var (connectionString, drop) = await PostgresStoreProvider.CreateDatabaseAsync(Ct);

@@ -1,0 +1,11 @@
+-- Changes are stored in the feed only: a write transaction's row in event_feed holds the changes it
+-- saved, and is kept for good when it holds any (holds_changes); the rows that hold none are deleted
+-- after an hour, as before, since the tables hold their deployments and incidents. Inserting each
+-- change as a row of `changes`, with its index entry, was most of a batch's work, and no statement
+-- reads a change back while writing: its one rule, the earliest time wins, is applied by each node's
+-- index, in whatever order the pushes of a change come.
+--
+-- `changes` keeps the changes saved before this version and is read with the feed when a node builds
+-- an index; nothing writes to it any more. The rows already in the feed are redundant with it
+-- (holds_changes false), and go after their hour.
+ALTER TABLE event_feed ADD COLUMN holds_changes boolean NOT NULL DEFAULT false;
