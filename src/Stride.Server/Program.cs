@@ -18,6 +18,7 @@ using Stride.Server.Organizations;
 using Stride.Server.Storage;
 using Stride.Server.Systems;
 using Stride.Server.Webhooks;
+using Stride.Storage;
 
 // appsettings.json is found beside the binary wherever the server is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -52,6 +53,11 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 var app = builder.Build();
 app.UseRequestCounters();                               // first, so that it sees the status sent, errors included
 app.UseStrideRequestLog();                             // off unless Logging:LogLevel:Stride.Requests=Information
+app.Use(static (context, next) =>                      // the request's reads share one catch-up (PostgreSQL)
+{
+    ReadScope.Begin();
+    return next(context);
+});
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // A client's broken request (too large, cut short) is its error, not the server's.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
 using Stride.Core.Events;
@@ -49,24 +50,29 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
     private const string IncidentsSql = "SELECT system, id, created, resolved, deployment FROM incidents WHERE org = @org";
 
     private readonly ConcurrentDictionary<long, Kept> _kept = new();
+    private long _checks;
+
+    /// <summary>How many checks and builds this node has begun, of every organization (for tests).</summary>
+    internal long Checks => Interlocked.Read(ref _checks);
 
     /// <summary>The organization's index, with every write committed before this call began.</summary>
     public async Task<OrganizationIndex> ReadAsync(long organization, CancellationToken ct)
     {
         var kept = _kept.GetOrAdd(organization, _ => new Kept());
 
-        // A check begun after this call began saw every write committed before it: reads side by side
-        // (a window and the one before it, a dashboard's parts) share one check.
-        var begun = Interlocked.Read(ref kept.ChecksBegun);
+        // A check begun after this read's request began saw every write acknowledged before it: the
+        // reads of one request, and reads side by side, share one check.
+        var begun = ReadScope.Began ?? Stopwatch.GetTimestamp();
         await kept.Gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (kept.Index is { } checkedIndex && kept.CheckDone > begun)
+            if (kept.Index is { } checkedIndex && kept.CheckBegan > begun)
             {
                 return checkedIndex;
             }
 
-            var check = Interlocked.Increment(ref kept.ChecksBegun);
+            var began = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _checks);
             var now = time.GetUtcNow();
             if (kept.Index is { } index && now - kept.CheckedAt <= MaxAge)
             {
@@ -99,7 +105,7 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
             }
 
             kept.CheckedAt = now;
-            kept.CheckDone = check;
+            kept.CheckBegan = began;
             return kept.Index;
         }
         finally
@@ -237,10 +243,7 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
 
         public DateTimeOffset CheckedAt { get; set; }
 
-        /// <summary>How many checks have begun: the number of each, in order (written under the gate, read before it).</summary>
-        public long ChecksBegun;
-
-        /// <summary>The number of the last check that brought <see cref="Index"/> up to date (0: none).</summary>
-        public long CheckDone;
+        /// <summary>When the last check that brought <see cref="Index"/> up to date began (a <see cref="Stopwatch.GetTimestamp"/>).</summary>
+        public long CheckBegan { get; set; }
     }
 }

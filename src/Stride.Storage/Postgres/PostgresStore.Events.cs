@@ -10,6 +10,9 @@ public sealed partial class PostgresStore
     private readonly PostgresIndexes _indexes;
     private long _prunedAt = long.MinValue;
 
+    /// <summary>How many times this node has checked the feed or built an index (for tests).</summary>
+    internal long IndexChecks => _indexes.Checks;
+
     /// <inheritdoc />
     /// <remarks>
     /// One transaction that first locks each system the request touches (see <see cref="PostgresEventWriter"/>);

@@ -9,7 +9,8 @@ namespace Stride.Storage.Postgres;
 /// connection string); keep one instance per process and dispose it at shutdown. Thread-safe: every call
 /// takes a pooled connection of its own.</para>
 /// <para>Several nodes write at once. A request's events are applied in one transaction that first takes
-/// an advisory lock per system it touches (in a fixed order, so two requests never deadlock); requests
+/// an advisory lock per system it stores deployments, incidents or pushes of (in a fixed order, so two
+/// requests never deadlock); requests
 /// for different systems run in parallel. A transaction that fails for a transient reason (a dropped
 /// connection before the commit, a deadlock or serialization failure) is retried whole.</para>
 /// <para>Event reads (metrics, lists, lookups) are answered from an in-memory index of the organization's

@@ -133,6 +133,26 @@ public sealed class PostgresIndexesTests : FreshDatabaseTests
     }
 
     [Fact]
+    public async Task TheReadsOfOneRequestShareOneCheckAndTheNextRequestSeesTheWritesBeforeIt()
+    {
+        await using var writer = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        await using var reader = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
+        var org = await writer.EnsureOrganizationAsync("acme", Ct);
+        await writer.AppendAsync(org, [Some.Change("c1", Day * 10), Some.Deployment("v1", Day * 11, ["c1"])], Ct);
+
+        // Four reads one after another, as a page's parts: one check (the build).
+        ReadScope.Begin();
+        var checks = reader.IndexChecks;
+        Assert.Equal(1, (await MetricsAsync(reader, org)).Production.DeploymentFrequency.Deployments);
+        Assert.Equal(checks + 1, reader.IndexChecks);
+
+        await writer.AppendAsync(org, [Some.Deployment("v2", Day * 12)], Ct);
+        ReadScope.Begin();
+        Assert.Equal(2, (await MetricsAsync(reader, org)).Production.DeploymentFrequency.Deployments);
+        Assert.Equal(checks + 2, reader.IndexChecks);
+    }
+
+    [Fact]
     public async Task FeedRowsOlderThanAnHourAreDeletedByTheNextWriteOfTheMinuteUnlessTheyHoldChanges()
     {
         await using var writer = await PostgresStore.OpenAsync(ConnectionString, Time, Ct);
