@@ -51,7 +51,7 @@ internal static class PostgresEventWriter
         await writer.SaveAsync(deployments, () =>
         {
             writer.UpsertIncidents(request.Incidents);
-            writer.AddToFeed(saved, holdsChanges: request.Changes.Count > 0);
+            writer.AddToFeed(saved);
         }).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         return events.Count - request.Pushes.Count;
@@ -411,10 +411,8 @@ internal static class PostgresEventWriter
                 ("deployments", keys.Select(k => incidents[k].Deployment).ToArray()));
         }
 
-        /// <summary>Adds the request's saved events to the feed, as one row under this transaction's id.</summary>
-        /// <param name="saved">The events, as <see cref="Request.Saved"/> lists them.</param>
-        /// <param name="holdsChanges">Whether the events hold changes: the row is then their only store, and kept for good.</param>
-        public void AddToFeed(List<Event> saved, bool holdsChanges)
+        /// <summary>Adds the request's saved events to the feed, as one row under this transaction's id; kept for good when it holds changes, their only store.</summary>
+        public void AddToFeed(List<Event> saved)
         {
             if (saved.Count == 0)
             {
@@ -423,7 +421,7 @@ internal static class PostgresEventWriter
 
             const string Sql = "INSERT INTO event_feed (org, events, holds_changes) VALUES (@org, @events, @holdsChanges)";
             _feed ??= PostgresFeed.Encode(saved);
-            Queue(Sql, ("events", _feed.Bytes), ("holdsChanges", holdsChanges));
+            Queue(Sql, ("events", _feed.Bytes), ("holdsChanges", saved.Exists(e => e is Change)));
         }
 
         /// <summary>

@@ -15,17 +15,17 @@ namespace Stride.Storage.Postgres;
 /// </summary>
 /// <remarks>
 /// <para>A node holds nothing the database does not: an index is built from the event tables and the
-/// feed rows that hold changes (their only store), with the snapshot it was read in, and every read first applies the feed rows of the transactions that
-/// snapshot did not see, in transaction id order, and keeps the snapshot of that check. So a write
-/// acknowledged by any node is in the next read on every node, and a read costs one round trip plus
-/// the work of its window.</para>
+/// feed rows that hold changes (their only store), with the snapshot it was read in, and every read
+/// first applies the feed rows of the transactions that snapshot did not see, in transaction id order,
+/// and keeps the snapshot of that check. So a write acknowledged by any node is in the next read on
+/// every node, and a read costs one round trip plus the work of its window.</para>
 /// <para>Applying a row again is harmless: every event is an upsert and, for each key, the latest write
 /// is applied last. So a check cut short (cancelled, or the connection lost) leaves the index ahead of
 /// its snapshot, and the next check applies those rows again.</para>
 /// <para>Feed rows without changes are deleted after <see cref="FeedKept"/>; an index not checked for
-/// <see cref="MaxAge"/> (half of it) is dropped and built again when next read. That
-/// assumes no write transaction stays open for half an hour, which the writer's never do (they are one
-/// request's events).</para>
+/// <see cref="MaxAge"/> (half of it) is dropped and built again when next read. That assumes no write
+/// transaction stays open for half an hour, which the writer's never do (they are one request's
+/// events).</para>
 /// </remarks>
 internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider time)
 {
@@ -55,7 +55,7 @@ internal sealed class PostgresIndexes(NpgsqlDataSource dataSource, TimeProvider 
     /// <summary>How many checks and builds this node has begun, of every organization (for tests).</summary>
     internal long Checks => Interlocked.Read(ref _checks);
 
-    /// <summary>The organization's index, with every write committed before this call began.</summary>
+    /// <summary>The organization's index, with every write committed before this call's request began (<see cref="ReadScope"/>), or before this call outside a request.</summary>
     public async Task<OrganizationIndex> ReadAsync(long organization, CancellationToken ct)
     {
         var kept = _kept.GetOrAdd(organization, _ => new Kept());

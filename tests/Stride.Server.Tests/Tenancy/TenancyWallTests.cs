@@ -461,13 +461,7 @@ public sealed class TenancyWallTests
     private static async Task WalkDashboardAsync(TenancyWalk walk, Bravo bravo)
     {
         var browser = walk.Browser();
-        var form = await GetTextAsync(browser, "/sign-in");
-        var signIn = await browser.PostAsync("/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Key"] = bravo.ReadKey,
-            ["__RequestVerificationToken"] = AntiforgeryToken(form),
-        }), Http.Ct);
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        await browser.SignInAsync(bravo.ReadKey);
 
         var overview = await GetTextAsync(browser, $"/?{Window}");
         foreach (var name in new[] { "bravo-svc", "bravo-batch-svc", "bravo-v1", "bravo-INC-9", "shared-svc" })
@@ -488,7 +482,7 @@ public sealed class TenancyWallTests
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/sign-out", Http.Ct)).StatusCode);
         var signOut = await browser.PostAsync("/sign-out", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["__RequestVerificationToken"] = AntiforgeryToken(shared),
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(shared),
         }), Http.Ct);
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal("/sign-in", signOut.Headers.Location?.OriginalString);
@@ -750,13 +744,6 @@ public sealed class TenancyWallTests
         Assert.Equal(0, metrics.GetProperty("timeToRestore").GetProperty("incidents").GetInt32());
         Assert.Equal(0, metrics.GetProperty("timeToRestore").GetProperty("openIncidents").GetInt32());
         Assert.Equal(0, metrics.GetProperty("reworkRate").GetProperty("deployments").GetInt32());
-    }
-
-    private static string AntiforgeryToken(string html)
-    {
-        var token = Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
-        return token;
     }
 
     private static string WithoutLastUse(string keysJson)
